@@ -1,0 +1,2 @@
+export { BpfSkelError, type ErrorPlace } from "./base.js";
+export * from "./kinds.js";

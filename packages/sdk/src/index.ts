@@ -1,0 +1,5 @@
+export * from "./errors/index.js";
+export * from "./btf/index.js";
+export * from "./elf/index.js";
+export * from "./util/index.js";
+export type * from "./transport/index.js";

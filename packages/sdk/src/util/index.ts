@@ -1,0 +1,1 @@
+export { DisposableStack } from "./disposable-stack.js";
