@@ -3,3 +3,4 @@ export * from "./btf/index.js";
 export * from "./elf/index.js";
 export * from "./util/index.js";
 export type * from "./transport/index.js";
+export * from "./views/index.js";

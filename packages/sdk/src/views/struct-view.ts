@@ -1,0 +1,68 @@
+import { bytesOf, checkSpan } from "./buffer.js";
+import type { JsonObject } from "./json.js";
+
+/** FieldInfo describes one member of a generated struct view (`static fields`). */
+export interface FieldInfo {
+  /** C member name (members of anonymous structs/unions appear under their own names). */
+  readonly name: string;
+  /** C type as written in a cast: `unsigned int`, `char[16]`, `struct foo *`. */
+  readonly cType: string;
+  /** Offset from the start of the struct, in bits (as BTF gives it). */
+  readonly bitOffset: number;
+  /** Bitfield width in bits; 0 unless the member is a bitfield. */
+  readonly bitSize: number;
+  /** Byte size of the member; for a bitfield, the size of its storage unit. */
+  readonly size: number;
+}
+
+/** StructClass is the static side of a generated view class. */
+export interface StructClass<V extends StructView = StructView> {
+  new (view: DataView, byteOffset?: number): V;
+  readonly size: number;
+  readonly align: number;
+  readonly fields: readonly FieldInfo[];
+}
+
+const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
+
+/**
+ * StructView is the base of generated struct and union views: a live window of `size`
+ * bytes at `$offset` in `$view`. Reads and writes go straight to the buffer; the DataView
+ * is made once (by `wrap`) and shared with nested views. The `$` names cannot clash with
+ * C member names.
+ */
+export abstract class StructView {
+  /** $view is the DataView the struct lives in (shared with nested views). */
+  readonly $view: DataView;
+  /** $offset is the struct's byte offset inside `$view`. */
+  readonly $offset: number;
+
+  constructor(view: DataView, byteOffset = 0) {
+    const type = new.target as unknown as StructClass;
+    checkSpan(view, byteOffset, type.size, type.name);
+    this.$view = view;
+    this.$offset = byteOffset;
+  }
+
+  /** $bytes returns the struct's bytes as a live Uint8Array (no copy). */
+  $bytes(): Uint8Array {
+    return bytesOf(this.$view, this.$offset, (this.constructor as StructClass).size);
+  }
+
+  /** $assign copies the bytes of `src`, a view of `type`, over the member at `relOffset`. */
+  protected $assign(relOffset: number, src: StructView, type: StructClass, field: string): void {
+    if (!(src instanceof type)) throw new TypeError(`${field}: expected a ${type.name} view`);
+    bytesOf(this.$view, this.$offset + relOffset, type.size).set(bytesOf(src.$view, src.$offset, type.size));
+  }
+
+  /** toJSON returns the members as plain data; see docs/generated-accessors.md for how 64-bit values are spelled. */
+  abstract toJSON(): JsonObject;
+
+  toString(): string {
+    return `${this.constructor.name} ${JSON.stringify(this.toJSON())}`;
+  }
+
+  [inspectCustom](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `${this.constructor.name} ${inspect(this.toJSON(), options)}`;
+  }
+}
