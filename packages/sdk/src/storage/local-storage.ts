@@ -1,0 +1,335 @@
+import { ClosedError, LayoutError, StaleHandleError } from "../errors/index.js";
+import type { MappedRegion } from "../transport/index.js";
+import {
+  BSKEL_ENTRY_LIVE, BSKEL_INDEX_L1_SHIFT, BSKEL_INDEX_ROOT_SHIFT, BSKEL_KEY_LIMIT, BSKEL_OWNER_CGROUP,
+  BSKEL_OWNER_TASK, BSKEL_PAGE_SHIFT, BSKEL_PAGE_SIZE, BSKEL_PAGE_SLAB, BSKEL_SLAB_HDR_SIZE, type OwnerKind,
+} from "./contract.js";
+import { ConsistentReadError } from "./errors.js";
+import { encodeHandle, handleGen, handleOffset, type Handle } from "./handle.js";
+import { CLASS, CLASS_SIZE, ENTRY, MAP_DESC, MAP_DESC_SIZE, PGDESC, PGDESC_SIZE, REGION } from "./offsets.js";
+import { StorageRegion, type MapInfo, type RegionOpenOptions } from "./region.js";
+
+/** ViewClass is the static side of a generated struct view: `size`, `align`, `wrap(buffer, offset)`. */
+export interface ViewClass<V> {
+  readonly name: string;
+  readonly size: number;
+  readonly align: number;
+  wrap(buffer: ArrayBuffer | SharedArrayBuffer, byteOffset: number): V;
+}
+
+/** LocalStorageOptions open one storage map of a region. */
+export interface LocalStorageOptions extends RegionOpenOptions {
+  /** maxRetries bounds readConsistent. Unset = 10,000. */
+  maxRetries?: number;
+}
+
+/** StorageStats is a snapshot of a region as seen from one storage map. */
+export interface StorageStats {
+  /** liveEntries of this map. */
+  readonly liveEntries: number;
+  /** regionLiveEntries of every map in the region. */
+  readonly regionLiveEntries: number;
+  readonly presentPages: number;
+  readonly presentBytes: number;
+  /** liveBytes: value bytes of every live entry in the region. */
+  readonly liveBytes: number;
+  /** bytesPerLiveEntry: present bytes / live entries of the region (Infinity when empty). */
+  readonly bytesPerLiveEntry: number;
+  readonly slabPages: number;
+  readonly indexPages: number;
+  readonly poolPages: number;
+  readonly hwmPages: number;
+  readonly epoch: number;
+}
+
+/**
+ * LocalStorage reads one mapped storage map (task or cgroup storage) in place, with no syscall:
+ * `get(owner)` walks the owner index and validates the entry header (docs/storage-layout.md §4),
+ * returning one cached view per slot. Handles detect reuse through the generation; iteration
+ * walks the map's slab pages; readConsistent retries around the entry's sequence counter.
+ * `Map` brands the handles so handles of different maps do not mix.
+ */
+export class LocalStorage<V, Map extends string = string> implements Disposable, Iterable<[number, V]> {
+  readonly region: StorageRegion;
+  readonly info: MapInfo;
+  readonly owner: OwnerKind;
+  readonly #valueClass: ViewClass<V>;
+  readonly #u8: Uint8Array;
+  readonly #u16: Uint16Array;
+  readonly #u32: Uint32Array;
+  readonly #i32: Int32Array;
+  readonly #buffer: ArrayBuffer | SharedArrayBuffer;
+  readonly #base: number;
+  readonly #mapId: number;
+  readonly #rootIdx: number;
+  readonly #valueOff: number;
+  readonly #epochIdx: number;
+  readonly #hwmIdx: number;
+  readonly #maxRetries: number;
+  #views: (V | undefined)[] = [];
+  #epoch: number;
+  #hwm: number;
+  #closed = false;
+
+  /** open finds `mapName` in the region on `mapping` and checks that `valueClass` matches its value. */
+  static open<V, M extends string = string>(mapping: MappedRegion, mapName: M, valueClass: ViewClass<V>, options: LocalStorageOptions = {}): LocalStorage<V, M> {
+    return new LocalStorage<V, M>(new StorageRegion(mapping, options), mapName, valueClass, options);
+  }
+
+  constructor(region: StorageRegion, mapName: Map, valueClass: ViewClass<V>, options: LocalStorageOptions = {}) {
+    const info = region.maps().find((m) => m.name === mapName);
+    if (info === undefined) throw new LayoutError(`no storage map ${mapName} in the region`, { input: region.input, symbol: mapName });
+    if (info.valueSize !== valueClass.size || info.valueAlign !== valueClass.align) {
+      throw new LayoutError(
+        `value type ${valueClass.name} (size ${valueClass.size}, align ${valueClass.align}) does not match the map's (size ${info.valueSize}, align ${info.valueAlign})`,
+        { input: region.input, symbol: mapName },
+      );
+    }
+    if (info.ownerKind !== BSKEL_OWNER_TASK && info.ownerKind !== BSKEL_OWNER_CGROUP) {
+      throw new LayoutError(`unknown owner kind ${info.ownerKind}`, { input: region.input, symbol: mapName });
+    }
+    this.region = region;
+    this.info = info;
+    this.owner = info.ownerKind === BSKEL_OWNER_TASK ? "task" : "cgroup";
+    this.#valueClass = valueClass;
+    this.#u8 = region.u8;
+    this.#u16 = region.u16;
+    this.#u32 = region.u32;
+    this.#i32 = region.i32;
+    this.#buffer = region.mapping.buffer;
+    this.#base = region.base;
+    this.#mapId = info.id;
+    this.#valueOff = info.valueOff;
+    this.#rootIdx = (region.base + REGION.maps + info.id * MAP_DESC_SIZE + MAP_DESC.index_root) >> 2;
+    this.#epochIdx = (region.base + REGION.epoch) >> 2;
+    this.#hwmIdx = (region.base + REGION.hwm_pages) >> 2;
+    this.#maxRetries = options.maxRetries ?? 10_000;
+    this.#epoch = Atomics.load(this.#u32, this.#epochIdx);
+    this.#hwm = Atomics.load(this.#u32, this.#hwmIdx);
+  }
+
+  get name(): Map {
+    return this.info.name as Map;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #closedError(): ClosedError {
+    return new ClosedError("storage was closed", { input: this.region.input, symbol: this.info.name });
+  }
+
+  /** #revalidate re-reads the mapping's published state after the epoch moved: pages came or went. */
+  #revalidate(): void {
+    if (this.region.closed) throw new ClosedError("mapping was closed", { input: this.region.input, symbol: this.info.name });
+    this.#epoch = Atomics.load(this.#u32, this.#epochIdx);
+    this.#hwm = Atomics.load(this.#u32, this.#hwmIdx);
+    this.#views = [];
+  }
+
+  /** #page checks that region page `p` may be touched (below the high-water mark). */
+  #below(p: number): boolean {
+    if (p < this.#hwm) return true;
+    this.#hwm = Atomics.load(this.#u32, this.#hwmIdx);
+    return p < this.#hwm;
+  }
+
+  /** #find returns the entry offset of `key` after validating its header, or 0. Sets #gen. */
+  #gen = 0;
+  #find(key: number): number {
+    if (this.#closed) throw this.#closedError();
+    const u32 = this.#u32;
+    if (u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
+    if (!(key > 0 && key < BSKEL_KEY_LIMIT) || (key | 0) !== key) return 0;
+    const l1 = u32[this.#rootIdx + (key >>> BSKEL_INDEX_ROOT_SHIFT)]!;
+    if (l1 === 0 || !this.#below(l1)) return 0;
+    const base = this.#base;
+    const leaf = u32[((base + l1 * BSKEL_PAGE_SIZE) >> 2) + ((key >>> BSKEL_INDEX_L1_SHIFT) & 1023)]!;
+    if (leaf === 0 || !this.#below(leaf)) return 0;
+    const w = ((base + leaf * BSKEL_PAGE_SIZE) >> 2) + (key & 511) * 2;
+    const off = u32[w]!;
+    const gen = u32[w + 1]!;
+    if (off === 0 || !this.#below(off >>> BSKEL_PAGE_SHIFT)) return 0;
+    const e = base + off;
+    if (
+      this.#u8[e + ENTRY.state] !== BSKEL_ENTRY_LIVE ||
+      u32[(e + ENTRY.gen) >> 2] !== gen ||
+      u32[(e + ENTRY.owner_id) >> 2] !== key ||
+      u32[(e + ENTRY.owner_id + 4) >> 2] !== 0 ||
+      this.#u16[(e + ENTRY.map_id) >> 1] !== this.#mapId
+    ) {
+      return 0; // freed or reused under us, or a torn index word: absent
+    }
+    this.#gen = gen;
+    return off;
+  }
+
+  #view(off: number): V {
+    const i = off >>> 4;
+    let v = this.#views[i];
+    if (v === undefined) {
+      v = this.#valueClass.wrap(this.#buffer, this.#base + off + this.#valueOff);
+      this.#views[i] = v;
+    }
+    return v;
+  }
+
+  /** get returns a live view of `owner`'s value (pid or cgroup id), or undefined when it has none. */
+  get(owner: number): V | undefined {
+    const off = this.#find(owner);
+    return off === 0 ? undefined : this.#view(off);
+  }
+
+  /** has says whether `owner` has an entry. */
+  has(owner: number): boolean {
+    return this.#find(owner) !== 0;
+  }
+
+  /** handle returns an opaque handle of `owner`'s entry, or undefined. */
+  handle(owner: number): Handle<Map> | undefined {
+    const off = this.#find(owner);
+    return off === 0 ? undefined : encodeHandle<Map>(off, this.#gen);
+  }
+
+  /** #check returns the entry offset of a handle that still names a live entry of this map, or -1. */
+  #check(h: Handle<Map>): number {
+    if (this.#closed) throw this.#closedError();
+    if (this.#u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
+    if (!Number.isSafeInteger(h) || h < 0) return -1;
+    const off = handleOffset(h);
+    if (off < BSKEL_PAGE_SIZE || !this.#below(off >>> BSKEL_PAGE_SHIFT)) return -1;
+    const e = this.#base + off;
+    if (this.#u8[e + ENTRY.state] !== BSKEL_ENTRY_LIVE) return -1;
+    if ((this.#u32[(e + ENTRY.gen) >> 2]! & 0xffffff) !== handleGen(h)) return -1;
+    if (this.#u16[(e + ENTRY.map_id) >> 1] !== this.#mapId) return -1;
+    return off;
+  }
+
+  /** at returns the view a handle names; throws StaleHandleError once its entry was freed or reused. */
+  at(h: Handle<Map>): V {
+    const off = this.#check(h);
+    if (off < 0) {
+      throw new StaleHandleError("handle names a freed or reused entry", { input: this.region.input, symbol: this.info.name, offset: handleOffset(h) });
+    }
+    return this.#view(off);
+  }
+
+  /** ownerOf returns the owner id a live handle belongs to; throws StaleHandleError otherwise. */
+  ownerOf(h: Handle<Map>): number {
+    this.at(h);
+    return this.#u32[(this.#base + handleOffset(h) + ENTRY.owner_id) >> 2]!;
+  }
+
+  /** valid says whether a handle still names a live entry. */
+  valid(h: Handle<Map>): boolean {
+    return this.#check(h) >= 0;
+  }
+
+  /**
+   * readConsistent calls `fn` with `owner`'s view until it ran while no writer was inside the
+   * entry (sequence counter even and unchanged, generation unchanged) and returns its result;
+   * undefined when the owner has no entry. After `maxRetries` tries: ConsistentReadError.
+   */
+  readConsistent<R>(owner: number, fn: (view: V) => R): R | undefined {
+    for (let tries = 0; tries < this.#maxRetries; tries++) {
+      const off = this.#find(owner);
+      if (off === 0) return undefined;
+      const gen = this.#gen;
+      const seqIdx = (this.#base + off + ENTRY.seq) >> 2;
+      const s1 = Atomics.load(this.#i32, seqIdx);
+      if ((s1 & 1) !== 0) continue;
+      const r = fn(this.#view(off));
+      const s2 = Atomics.load(this.#i32, seqIdx);
+      if (s1 === s2 && Atomics.load(this.#u32, (this.#base + off + ENTRY.gen) >> 2) === gen) return r;
+    }
+    throw new ConsistentReadError(`no consistent read after ${this.#maxRetries} tries`, { input: this.region.input, symbol: this.info.name });
+  }
+
+  /** forEach calls `fn(view, owner)` for every live entry of this map, in region order (no allocation per entry). */
+  forEach(fn: (view: V, owner: number) => void): void {
+    if (this.#closed) throw this.#closedError();
+    if (this.#u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
+    const hwm = (this.#hwm = Atomics.load(this.#u32, this.#hwmIdx));
+    const h = this.region.header;
+    const dataPage = h.data_pgoff;
+    const descBase = this.#base + h.pgdesc_pgoff * BSKEL_PAGE_SIZE;
+    const cls = this.info.classId;
+    const clsAt = this.#base + REGION.classes + cls * CLASS_SIZE;
+    const stride = this.#u16[(clsAt + CLASS.stride) >> 1]!;
+    const slots = this.#u16[(clsAt + CLASS.nr_slots) >> 1]!;
+    const u8 = this.#u8;
+    const u32 = this.#u32;
+    const u16 = this.#u16;
+    const mapId = this.#mapId;
+    for (let p = dataPage; p < hwm; p++) {
+      const d = descBase + p * PGDESC_SIZE;
+      if (u8[d + PGDESC.kind] !== BSKEL_PAGE_SLAB || u8[d + PGDESC.class_id] !== cls) continue;
+      let off = p * BSKEL_PAGE_SIZE + BSKEL_SLAB_HDR_SIZE;
+      for (let s = 0; s < slots; s++, off += stride) {
+        const e = this.#base + off;
+        if (u8[e + ENTRY.state] === BSKEL_ENTRY_LIVE && u16[(e + ENTRY.map_id) >> 1] === mapId) {
+          fn(this.#view(off), u32[(e + ENTRY.owner_id) >> 2]!);
+        }
+      }
+    }
+  }
+
+  /** entries iterates [owner, view] pairs of live entries (see forEach for the allocation-free walk). */
+  *entries(): IterableIterator<[number, V]> {
+    const out: [number, V][] = [];
+    this.forEach((v, o) => out.push([o, v]));
+    yield* out;
+  }
+
+  /** owners lists the owner ids with a live entry. */
+  owners(): number[] {
+    const out: number[] = [];
+    this.forEach((_, o) => out.push(o));
+    return out;
+  }
+
+  [Symbol.iterator](): IterableIterator<[number, V]> {
+    return this.entries();
+  }
+
+  /** size counts this map's live entries (from the map descriptor). */
+  get size(): number {
+    if (this.#closed) throw this.#closedError();
+    return this.#u32[(this.#base + REGION.maps + this.#mapId * MAP_DESC_SIZE + MAP_DESC.nr_live) >> 2]!;
+  }
+
+  /** stats reads the region's published counters. */
+  stats(): StorageStats {
+    if (this.#closed) throw this.#closedError();
+    const h = this.region.header;
+    const c = h.counters;
+    const live = Number(c.live_entries);
+    const present = h.present_pages;
+    return {
+      liveEntries: this.size,
+      regionLiveEntries: live,
+      presentPages: present,
+      presentBytes: present * BSKEL_PAGE_SIZE,
+      liveBytes: Number(c.live_bytes),
+      bytesPerLiveEntry: live === 0 ? Infinity : (present * BSKEL_PAGE_SIZE) / live,
+      slabPages: Number(c.slab_pages),
+      indexPages: Number(c.index_pages),
+      poolPages: h.pool_nr,
+      hwmPages: h.hwm_pages,
+      epoch: Number(h.epoch),
+    };
+  }
+
+  /** close drops the views; every later access throws ClosedError. Closing twice is harmless. The mapping stays its owner's. */
+  close(): void {
+    this.#closed = true;
+    this.#views = [];
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}
+
+
