@@ -1,0 +1,250 @@
+import { BpfSkelError } from "@bpf-skel/sdk";
+import type { OwnerKind } from "@bpf-skel/sdk/storage";
+import { SimArena, type ArenaFaults } from "./arena.js";
+import { CacheIdxPool, LocalStorageMap, freeOwnerStorage, type OwnerStorage, type StorageOwner } from "./local-storage.js";
+import { MappedStorageMap, type KernelContext, type ValueClass } from "./mapped-storage.js";
+import { RegionWriter, type RegionOptions } from "./region-writer.js";
+
+/** SimKernelError: a simulated syscall-level refusal (rmdir of a busy cgroup, pid space full). */
+export class SimKernelError extends BpfSkelError {}
+
+export type TaskState = "running" | "runnable" | "sleeping" | "dead";
+
+/** SimTask is a task_struct: pid, tgid, comm, weight, state, cgroup and its local storage. */
+export class SimTask implements StorageOwner {
+  storage: OwnerStorage | null = null;
+  state: TaskState = "runnable";
+  constructor(
+    readonly pid: number,
+    readonly tgid: number,
+    public comm: string,
+    public weight: number,
+    public cgroup: SimCgroup,
+  ) {}
+  get id(): number {
+    return this.pid;
+  }
+  get alive(): boolean {
+    return this.state !== "dead";
+  }
+}
+
+/** SimCgroup is a cgroup: id (like a kernfs inode number), path, parent. */
+export class SimCgroup implements StorageOwner {
+  storage: OwnerStorage | null = null;
+  removed = false;
+  readonly children = new Set<SimCgroup>();
+  nrTasks = 0;
+  constructor(
+    readonly id: number,
+    readonly path: string,
+    readonly parent: SimCgroup | null,
+  ) {}
+  get alive(): boolean {
+    return !this.removed;
+  }
+}
+
+/** SimKernelOptions sizes the simulated machine. */
+export interface SimKernelOptions extends RegionOptions {
+  /** pidMax: /proc/sys/kernel/pid_max. Unset = 4,194,304. */
+  pidMax?: number;
+  /** arenaPages: size of the default arena the mapped storage lives in. Unset = 16,384 (64 MiB). */
+  arenaPages?: number;
+  /** autoRefill: top the prepared pool up after each kernel operation, as the SDK's refill program would. Unset = true. */
+  autoRefill?: boolean;
+}
+
+/** TaskHooks are what attached programs see: init is sleepable (like sched_ext init_task), exit is not. */
+export type TaskHook = (task: SimTask) => void;
+
+/**
+ * SimKernel is the simulated kernel: tasks and cgroups with their lifecycle, local storage
+ * semantics, and the mapped-storage region in an arena. Program bodies run "in kernel context"
+ * through `run(sleepable, fn)`.
+ */
+export class SimKernel implements Disposable {
+  readonly pidMax: number;
+  readonly autoRefill: boolean;
+  readonly #tasks = new Map<number, SimTask>();
+  readonly #cgroups = new Map<number, SimCgroup>();
+  readonly #taskCache = new CacheIdxPool();
+  readonly #cgrpCache = new CacheIdxPool();
+  readonly #options: SimKernelOptions;
+  readonly rootCgroup: SimCgroup;
+  readonly onTaskInit = new Set<TaskHook>();
+  readonly onTaskExit = new Set<TaskHook>();
+  #arena: SimArena | undefined;
+  #region: RegionWriter | undefined;
+  #lastPid = 0;
+  #nextCgroupId = 2;
+  #sleepable = false;
+  readonly #ctx: KernelContext;
+  #closed = false;
+
+  constructor(options: SimKernelOptions = {}) {
+    this.#options = options;
+    this.pidMax = options.pidMax ?? 4_194_304;
+    this.autoRefill = options.autoRefill ?? true;
+    this.rootCgroup = new SimCgroup(1, "/", null);
+    this.#cgroups.set(1, this.rootCgroup);
+    const self = this;
+    this.#ctx = {
+      get sleepable() {
+        return self.#sleepable;
+      },
+    };
+  }
+
+  // --- the arena and the region ---------------------------------------------------------
+
+  /** bindArena makes `arena` the one the mapped storage lives in (the first arena map created); false when one is bound. */
+  bindArena(arena: SimArena): boolean {
+    if (this.#arena !== undefined) return false;
+    this.#arena = arena;
+    return true;
+  }
+
+  get arena(): SimArena {
+    this.#arena ??= new SimArena(this.#options.arenaPages ?? 16_384);
+    return this.#arena;
+  }
+
+  /** region is the mapped-storage allocator, set up on first use (the library's init program). */
+  get region(): RegionWriter {
+    if (this.#region === undefined) {
+      this.#region = new RegionWriter(this.arena, this.#options);
+      this.#region.refill();
+    }
+    return this.#region;
+  }
+
+  /** setFaults injects arena page-allocation faults (fail the Nth allocation, cap present pages). */
+  setFaults(faults: ArenaFaults): void {
+    this.arena.setFaults(faults);
+  }
+
+  /** defineStorage declares a mapped storage map (BPF_SKEL_TASK_STORAGE / BPF_SKEL_CGRP_STORAGE). */
+  defineStorage<V>(name: string, owner: OwnerKind, valueClass: ValueClass<V>): MappedStorageMap<V> {
+    const region = this.region;
+    const mapId = region.registerMap({ name, owner, valueSize: valueClass.size, valueAlign: valueClass.align });
+    const cacheIdx = owner === "task" ? this.#taskCache.get() : this.#cgrpCache.get();
+    const ls = new LocalStorageMap(name, 8, cacheIdx);
+    return new MappedStorageMap(name, owner, mapId, ls, region, valueClass, () => this.#ctx);
+  }
+
+  /** localStorageMap declares a classic task/cgroup storage map (values live in the kernel, not the region). */
+  localStorageMap(name: string, owner: OwnerKind, valueSize: number): LocalStorageMap {
+    return new LocalStorageMap(name, valueSize, owner === "task" ? this.#taskCache.get() : this.#cgrpCache.get());
+  }
+
+  get context(): KernelContext {
+    return this.#ctx;
+  }
+
+  /** run executes `fn` as BPF code in a sleepable or non-sleepable context. */
+  run<T>(sleepable: boolean, fn: () => T): T {
+    const prev = this.#sleepable;
+    this.#sleepable = sleepable;
+    try {
+      return fn();
+    } finally {
+      this.#sleepable = prev;
+      if (!prev) this.#maintain();
+    }
+  }
+
+  /** #maintain is the SDK's refill program: run when the pool is below half its target. */
+  #maintain(): void {
+    const r = this.#region;
+    if (r === undefined || !this.autoRefill) return;
+    if (r.poolSize * 2 < r.poolTarget) r.refill();
+  }
+
+  // --- tasks -----------------------------------------------------------------------------
+
+  #allocPid(): number {
+    for (let n = 0; n < this.pidMax; n++) {
+      this.#lastPid = this.#lastPid + 1 >= this.pidMax ? 1 : this.#lastPid + 1;
+      if (!this.#tasks.has(this.#lastPid)) return this.#lastPid;
+    }
+    throw new SimKernelError("pid space exhausted", { symbol: "fork" });
+  }
+
+  /** createTask forks a task (pids are allocated cyclically, like alloc_pid) and runs the init hooks (sleepable). */
+  createTask(options: { comm?: string; tgid?: number; weight?: number; cgroup?: SimCgroup } = {}): SimTask {
+    this.#check();
+    const pid = this.#allocPid();
+    const cgroup = options.cgroup ?? this.rootCgroup;
+    if (!cgroup.alive) throw new SimKernelError("cgroup was removed", { symbol: cgroup.path });
+    const task = new SimTask(pid, options.tgid ?? pid, options.comm ?? "task", options.weight ?? 100, cgroup);
+    this.#tasks.set(pid, task);
+    cgroup.nrTasks++;
+    if (this.onTaskInit.size > 0) this.run(true, () => this.onTaskInit.forEach((h) => h(task)));
+    else this.#maintain();
+    return task;
+  }
+
+  /** exitTask runs the exit hooks (non-sleepable), frees the task's storage and its pid. */
+  exitTask(task: SimTask | number): void {
+    this.#check();
+    const t = typeof task === "number" ? this.#tasks.get(task) : task;
+    if (t === undefined || !t.alive) return;
+    if (this.onTaskExit.size > 0) this.run(false, () => this.onTaskExit.forEach((h) => h(t)));
+    t.state = "dead";
+    t.cgroup.nrTasks--;
+    freeOwnerStorage(t);
+    this.#tasks.delete(t.pid);
+  }
+
+  task(pid: number): SimTask | undefined {
+    return this.#tasks.get(pid);
+  }
+
+  get taskCount(): number {
+    return this.#tasks.size;
+  }
+
+  tasks(): IterableIterator<SimTask> {
+    return this.#tasks.values();
+  }
+
+  // --- cgroups ---------------------------------------------------------------------------
+
+  /** createCgroup is mkdir in cgroupfs; ids only grow, like kernfs inode numbers. */
+  createCgroup(name: string, parent: SimCgroup = this.rootCgroup): SimCgroup {
+    this.#check();
+    if (!parent.alive) throw new SimKernelError("parent cgroup was removed", { symbol: parent.path });
+    const path = parent.path === "/" ? `/${name}` : `${parent.path}/${name}`;
+    const cg = new SimCgroup(this.#nextCgroupId++, path, parent);
+    parent.children.add(cg);
+    this.#cgroups.set(cg.id, cg);
+    return cg;
+  }
+
+  /** removeCgroup is rmdir: EBUSY while it has tasks or children; frees its storage. */
+  removeCgroup(cg: SimCgroup | number): void {
+    this.#check();
+    const c = typeof cg === "number" ? this.#cgroups.get(cg) : cg;
+    if (c === undefined || c.removed) return;
+    if (c === this.rootCgroup || c.nrTasks > 0 || [...c.children].some((x) => x.alive)) {
+      throw new SimKernelError("cgroup is busy (EBUSY)", { symbol: c.path });
+    }
+    c.removed = true;
+    c.parent?.children.delete(c);
+    freeOwnerStorage(c);
+    this.#cgroups.delete(c.id);
+  }
+
+  cgroup(id: number): SimCgroup | undefined {
+    return this.#cgroups.get(id);
+  }
+
+  #check(): void {
+    if (this.#closed) throw new SimKernelError("simulated kernel was closed");
+  }
+
+  [Symbol.dispose](): void {
+    this.#closed = true;
+  }
+}
