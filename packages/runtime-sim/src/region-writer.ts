@@ -219,14 +219,15 @@ export class RegionWriter {
 
   #lowestAbsent(): number {
     const hwm = this.#h32(REGION.hwm_pages);
-    for (let p = this.#absentHint; p < hwm; p++) {
+    for (let p = Math.max(this.#absentHint, this.#dataPage); p < hwm; p++) {
       if (this.#u8[this.#desc(p) + PGDESC.kind] === BSKEL_PAGE_ABSENT) {
         this.#absentHint = p + 1;
         return p;
       }
     }
-    this.#absentHint = hwm + 1;
-    return hwm < this.maxPages ? hwm : -1;
+    const next = Math.max(hwm, this.#dataPage);
+    this.#absentHint = next + 1;
+    return next < this.maxPages ? next : -1;
   }
 
   /**

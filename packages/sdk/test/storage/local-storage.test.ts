@@ -1,0 +1,221 @@
+import { describe, expect, it } from "vitest";
+import { BPF_LOCAL_STORAGE_GET_F_CREATE as CREATE } from "@bpf-skel/runtime-sim";
+import { isClosedError, isLayoutError, isStaleHandleError } from "@bpf-skel/sdk";
+import { LocalStorage, StorageRegion, type Handle } from "@bpf-skel/sdk/storage";
+import { CgrpCtx, TaskCtx } from "./generated/values.js";
+import { simStorage } from "./harness.js";
+
+describe("LocalStorage over the simulated region", () => {
+  it("reads what BPF code wrote, by pid, with no copy", () => {
+    const s = simStorage();
+    const t = s.kernel.createTask({ comm: "worker" });
+    const v = s.tasks.get(t, CREATE)!;
+    v.load = 123456789012345n;
+    v.dom_id = 7;
+    const r = s.reader.get(t.pid)!;
+    expect(r.load).toBe(123456789012345n);
+    expect(r.dom_id).toBe(7);
+    r.dom_id = 9; // user space writes go to the same bytes BPF reads
+    expect(v.dom_id).toBe(9);
+    expect(s.reader.has(t.pid)).toBe(true);
+    expect(s.reader.get(t.pid + 1)).toBeUndefined();
+    expect(s.reader.size).toBe(1);
+  });
+
+  it("returns one cached view per slot", () => {
+    const s = simStorage();
+    const t = s.kernel.createTask();
+    s.tasks.get(t, CREATE);
+    expect(s.reader.get(t.pid)).toBe(s.reader.get(t.pid));
+  });
+
+  it("refuses owner ids outside the index", () => {
+    const s = simStorage();
+    for (const k of [0, -1, 1.5, 2 ** 25, Number.NaN, 2 ** 40]) expect(s.reader.get(k)).toBeUndefined();
+  });
+
+  it("keeps task and cgroup storage apart in one region", () => {
+    const s = simStorage();
+    const cg = s.kernel.createCgroup("app");
+    const t = s.kernel.createTask({ cgroup: cg });
+    expect(t.pid).toBe(1);
+    expect(cg.id).toBe(2);
+    s.cgroups.get(cg, CREATE)!.nr_tasks = 1;
+    s.tasks.get(t, CREATE)!.dom_id = 5;
+    expect(s.cgReader.get(cg.id)!.nr_tasks).toBe(1);
+    expect(s.cgReader.get(t.pid)).toBeUndefined(); // pid 1 has no cgroup entry
+    expect(s.reader.get(cg.id)).toBeUndefined(); // id 2 has no task entry
+    s.kernel.removeCgroup(cg.id === 2 ? s.kernel.createCgroup("empty") : cg);
+    expect(s.cgReader.size).toBe(1);
+  });
+
+  it("frees the entry when the cgroup is removed", () => {
+    const s = simStorage();
+    const cg = s.kernel.createCgroup("gone");
+    s.cgroups.get(cg, CREATE);
+    const h = s.cgReader.handle(cg.id)!;
+    s.kernel.removeCgroup(cg);
+    expect(s.cgReader.get(cg.id)).toBeUndefined();
+    expect(() => s.cgReader.at(h)).toThrow(expect.objectContaining({ name: "StaleHandleError" }));
+  });
+
+  it("handles go stale when the owner exits, and stay stale when the slot is reused", () => {
+    const s = simStorage();
+    const a = s.kernel.createTask();
+    s.tasks.get(a, CREATE)!.load = 1n;
+    const h = s.reader.handle(a.pid)!;
+    expect(s.reader.at(h).load).toBe(1n);
+    expect(s.reader.ownerOf(h)).toBe(a.pid);
+    s.kernel.exitTask(a); // a reader still holds h
+    expect(s.reader.valid(h)).toBe(false);
+    let err: unknown;
+    try {
+      s.reader.at(h);
+    } catch (e) {
+      err = e;
+    }
+    expect(isStaleHandleError(err)).toBe(true);
+    const b = s.kernel.createTask();
+    s.tasks.get(b, CREATE)!.load = 2n;
+    const hb = s.reader.handle(b.pid)!;
+    // Lowest-first reuse: b took a's slot, with a new generation.
+    expect(Math.floor(hb / 2 ** 24)).toBe(Math.floor(h / 2 ** 24));
+    expect(hb).not.toBe(h);
+    expect(() => s.reader.at(h)).toThrow(/freed or reused/);
+    expect(s.reader.at(hb).load).toBe(2n);
+  });
+
+  it("rejects handles of another map", () => {
+    const s = simStorage();
+    const cg = s.kernel.createCgroup("x");
+    s.cgroups.get(cg, CREATE);
+    const h = s.cgReader.handle(cg.id)!;
+    // The brand makes this a type error; at run time the entry's map id catches it.
+    expect(() => s.reader.at(h as unknown as Handle<"task_ctx_stor">)).toThrow(/freed or reused/);
+    expect(() => s.reader.at(12345 as Handle<"task_ctx_stor">)).toThrow(/freed or reused/);
+  });
+
+  it("iterates every live entry with its owner", () => {
+    const s = simStorage();
+    const want = new Map<number, bigint>();
+    for (let i = 0; i < 300; i++) {
+      const t = s.kernel.createTask();
+      if (i % 3 === 0) continue;
+      s.tasks.get(t, CREATE)!.load = BigInt(t.pid * 10);
+      want.set(t.pid, BigInt(t.pid * 10));
+    }
+    const cg = s.kernel.createCgroup("c");
+    s.cgroups.get(cg, CREATE); // same region, other map: not yielded
+    const seen = new Map<number, bigint>();
+    for (const [pid, v] of s.reader) seen.set(pid, v.load);
+    expect(seen).toEqual(want);
+    expect(s.reader.owners().sort((a, b) => a - b)).toEqual([...want.keys()].sort((a, b) => a - b));
+  });
+
+  it("reports stats from the region's counters", () => {
+    const s = simStorage();
+    for (let i = 0; i < 1000; i++) s.tasks.get(s.kernel.createTask(), CREATE);
+    const st = s.reader.stats();
+    expect(st.liveEntries).toBe(1000);
+    expect(st.regionLiveEntries).toBe(1000);
+    expect(st.liveBytes).toBe(1000 * TaskCtx.size);
+    expect(st.presentPages).toBe(s.kernel.arena.presentPages); // header agrees with the arena's own bitmap
+    expect(st.presentBytes).toBe(st.presentPages * 4096);
+    expect(st.bytesPerLiveEntry).toBeLessThan(200);
+    expect(st.slabPages).toBeGreaterThan(0);
+    expect(st.epoch).toBeGreaterThan(1);
+  });
+
+  it("revalidates after the epoch moves (trim freed pages)", () => {
+    const s = simStorage();
+    const tasks = Array.from({ length: 400 }, () => s.kernel.createTask());
+    for (const t of tasks) s.tasks.get(t, CREATE);
+    const keep = tasks[0]!;
+    s.reader.get(keep.pid)!.load = 77n;
+    for (const t of tasks.slice(1)) s.kernel.exitTask(t);
+    const before = s.reader.stats();
+    s.kernel.region.trim();
+    s.kernel.region.trim();
+    const after = s.reader.stats();
+    expect(after.epoch).toBeGreaterThan(before.epoch);
+    expect(after.presentPages).toBeLessThan(before.presentPages);
+    expect(after.presentPages).toBe(s.kernel.arena.presentPages);
+    expect(s.reader.get(keep.pid)!.load).toBe(77n);
+    expect(s.reader.owners()).toEqual([keep.pid]);
+  });
+
+  it("throws ClosedError on every access after close, and close twice is harmless", () => {
+    const s = simStorage();
+    const t = s.kernel.createTask();
+    s.tasks.get(t, CREATE);
+    const h = s.reader.handle(t.pid)!;
+    {
+      using r = LocalStorage.open(s.mapping, "task_ctx_stor", TaskCtx, { regionPage: s.regionPage });
+      expect(r.get(t.pid)).toBeDefined();
+    }
+    s.reader.close();
+    s.reader.close();
+    for (const f of [() => s.reader.get(t.pid), () => s.reader.at(h), () => s.reader.stats(), () => [...s.reader], () => s.reader.readConsistent(t.pid, (v) => v.load)]) {
+      let err: unknown;
+      try {
+        f();
+      } catch (e) {
+        err = e;
+      }
+      expect(isClosedError(err)).toBe(true);
+    }
+  });
+
+  it("notices a closed mapping when the epoch moves", () => {
+    const s = simStorage();
+    s.mapping[Symbol.dispose]();
+    s.tasks.get(s.kernel.createTask(), CREATE);
+    s.kernel.region.refill();
+    s.kernel.region.trim();
+    s.kernel.region.trim();
+    for (let i = 0; i < 100; i++) s.tasks.get(s.kernel.createTask(), CREATE);
+    expect(() => s.reader.get(1)).toThrow(/closed/);
+  });
+});
+
+describe("opening a region", () => {
+  const layoutError = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      expect(isLayoutError(e)).toBe(true);
+      return (e as Error).message;
+    }
+    throw new Error("no LayoutError");
+  };
+
+  it("names the map and the place when the value type does not match", () => {
+    const s = simStorage();
+    expect(layoutError(() => LocalStorage.open(s.mapping, "task_ctx_stor", CgrpCtx, { regionPage: 1 }))).toMatch(/CgrpCtx.*task_ctx_stor/s);
+    expect(layoutError(() => LocalStorage.open(s.mapping, "nope", TaskCtx, { regionPage: 1 }))).toMatch(/no storage map nope/);
+  });
+
+  it("checks magic, region page and size", () => {
+    const s = simStorage();
+    expect(layoutError(() => new StorageRegion(s.mapping, { regionPage: 0 }))).toMatch(/magic/);
+    expect(layoutError(() => new StorageRegion(s.mapping, { regionPage: 5000 }))).toMatch(/no header page/);
+    const copy = new SharedArrayBuffer(s.mapping.buffer.byteLength);
+    new Uint8Array(copy).set(new Uint8Array(s.mapping.buffer));
+    const fake = { buffer: copy, address: 0n, length: copy.byteLength, closed: false, [Symbol.dispose]() {} };
+    new DataView(copy).setUint32(4096 + 8, 2, true); // version 2
+    expect(layoutError(() => new StorageRegion(fake, { regionPage: 1 }))).toMatch(/version 2.*offset 0x1008/);
+    new DataView(copy).setUint32(4096 + 8, 1, true);
+    new DataView(copy).setUint32(4096 + 16, 3, true); // region_pgoff
+    expect(layoutError(() => new StorageRegion(fake, { regionPage: 1 }))).toMatch(/page 3/);
+    const small = { ...fake, buffer: copy.slice(0, 8 * 4096) };
+    new DataView(small.buffer).setUint32(4096 + 16, 1, true);
+    expect(layoutError(() => new StorageRegion(small, { regionPage: 1 }))).toMatch(/does not fit/);
+  });
+
+  it("works with the region at page 0 (no arena globals)", () => {
+    const s = simStorage({ regionPage: 0 });
+    const t = s.kernel.createTask();
+    s.tasks.get(t, CREATE)!.load = 5n;
+    expect(s.reader.get(t.pid)!.load).toBe(5n);
+  });
+});
