@@ -1,1 +1,3 @@
-export const VERSION = "0.1.0";
+export * from "./accessors/index.js";
+export { toJavaScript } from "./accessors/js.js";
+export { main } from "./cli/main.js";

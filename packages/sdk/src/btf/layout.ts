@@ -92,8 +92,10 @@ function sizeOfDepth(btf: Btf, id: number, depth: number): number {
  * - structs/unions: the largest member alignment, or 1 when the struct must be packed —
  *   a non-bitfield member sits at an offset that is not a multiple of its alignment, or the
  *   size is not a multiple of the largest member alignment.
- * An over-aligned struct (`__attribute__((aligned(16)))`) only shows as padding in BTF, so
- * its alignment comes out as its natural one (a lower bound; sizes and offsets stay exact).
+ * - over-alignment (`__attribute__((aligned(16)))`, `____cacheline_aligned` members) only
+ *   shows as padding in BTF, so it is inferred from padding natural alignment does not
+ *   explain (see `paddingAlign`). An over-aligned struct with no padding to show it (size
+ *   already a multiple, no member gap) keeps its natural alignment: a lower bound.
  */
 export function alignOf(btf: Btf, id: number): number {
   return alignOfDepth(btf, id, 0);
@@ -116,16 +118,41 @@ function alignOfDepth(btf: Btf, id: number, depth: number): number {
     case "struct":
     case "union": {
       let max = 1;
+      let inferred = 1;
+      let endBits = 0;
       for (const m of t.members) {
         const align = alignOfDepth(btf, m.type, depth + 1);
         max = Math.max(max, align);
-        if (memberBitfieldSize(btf, m.type, m.bitfieldSize) === 0 && m.bitOffset % (8 * align) !== 0) return 1;
+        const bitfield = memberBitfieldSize(btf, m.type, m.bitfieldSize);
+        if (bitfield === 0 && m.bitOffset % (8 * align) !== 0) return 1;
+        if (bitfield === 0 && t.kind === "struct") {
+          inferred = Math.max(inferred, paddingAlign(Math.ceil(endBits / 8), m.bitOffset / 8, align));
+        }
+        const size = bitfield !== 0 ? 0 : sizeOfDepth(btf, m.type, depth + 1) * 8;
+        endBits = Math.max(endBits, m.bitOffset + (bitfield || size));
       }
-      return t.size % max === 0 ? max : 1;
+      if (t.size % max !== 0) return 1;
+      return Math.max(max, inferred, paddingAlign(Math.ceil(endBits / 8), t.size, max));
     }
     default:
       return fail(btf, t.id, `${t.kind} ${t.name || "(anon)"} has no alignment`);
   }
+}
+
+/**
+ * paddingAlign infers an over-alignment from padding: a member (or the struct's end) placed
+ * at `offset` after data ending at `end`, further than natural alignment `natural` explains,
+ * must be aligned to the smallest power of two that puts it there. This is how an
+ * `__attribute__((aligned(16)))` (or a `____cacheline_aligned` member) shows in BTF.
+ */
+function paddingAlign(end: number, offset: number, natural: number): number {
+  const up = (n: number, a: number) => Math.ceil(n / a) * a;
+  if (offset <= up(end, natural)) return 1;
+  for (let p = natural * 2; p <= 4096; p *= 2) {
+    if (up(end, p) === offset) return p;
+    if (up(end, p) > offset) break;
+  }
+  return 1;
 }
 
 /** isPacked reports whether a struct/union needs `__attribute__((packed))` to get the layout BTF describes. */

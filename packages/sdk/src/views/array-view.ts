@@ -2,6 +2,9 @@ import { bytesOf, checkSpan } from "./buffer.js";
 import type { Element } from "./elements.js";
 import type { JsonValue } from "./json.js";
 
+/** Values is what array setters accept: any iterable or array-like of element values. */
+export type Values<T> = Iterable<T> | ArrayLike<T>;
+
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
 /**
@@ -45,7 +48,7 @@ export class ArrayView<T, In = T> implements Iterable<T> {
   }
 
   /** assign writes every element from `values`, which must have exactly `length` items. */
-  assign(values: Iterable<In> | ArrayLike<In>): void {
+  assign(values: Values<In>): void {
     const list = Array.isArray(values) ? (values as In[]) : Array.from(values as Iterable<In>);
     if (list.length !== this.length) {
       throw new RangeError(`${this.field}: expected ${this.length} elements, got ${list.length}`);
@@ -115,7 +118,7 @@ export class CharArrayView extends ArrayView<number, number> {
   }
 
   /** assign takes a string (as setString) or exactly `length` numbers. */
-  override assign(values: string | Iterable<number> | ArrayLike<number>): void {
+  override assign(values: string | Values<number>): void {
     if (typeof values === "string") this.setString(values);
     else super.assign(values);
   }

@@ -1,4 +1,4 @@
-export { ArrayView, CharArrayView } from "./array-view.js";
+export { ArrayView, CharArrayView, type Values } from "./array-view.js";
 export { readBigBits, readBigInt, readBits, readEnum64, writeBigBits, writeBigInt, writeBits } from "./bits.js";
 export { bytesOf, checkSpan, dataViewOf, type BufferTarget } from "./buffer.js";
 export * as check from "./check.js";

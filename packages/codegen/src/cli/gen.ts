@@ -1,0 +1,47 @@
+import * as sdk from "@bpf-skel/sdk";
+import { readFileSync, writeFileSync } from "node:fs";
+import { basename } from "node:path";
+import { generateAccessors } from "../accessors/generate.js";
+import { toJavaScript } from "../accessors/js.js";
+
+export interface GenOptions {
+  readonly type: string[];
+  readonly output?: string;
+  readonly target: "ts" | "js";
+}
+
+const SOURCES = { elf: ".BTF", btf: "raw BTF", json: "JSON" } as const;
+
+type LoadTypes = (bytes: Uint8Array, input: string) => { btf: sdk.Btf; format: keyof typeof SOURCES };
+
+/** stem turns `sched.bpf.o` / `types.json` / `out.ts` into `sched` / `types` / `out`. */
+export function stem(path: string): string {
+  return path.replace(/(\.bpf)?\.(o|json|btf|ts|js|d\.ts)$/, "");
+}
+
+/**
+ * gen runs `bpf-skel gen`: load the types of INPUT (a BPF ELF object, raw BTF or a JSON
+ * description), generate accessors for `--type`s and write OUT.ts, or OUT.js + OUT.d.ts.
+ * Returns the files written.
+ */
+export function gen(input: string, options: GenOptions, log: (line: string) => void): string[] {
+  const loadTypes = (sdk as unknown as { loadTypes?: LoadTypes }).loadTypes;
+  if (loadTypes === undefined) throw new Error("this build of @bpf-skel/sdk has no loadTypes");
+  const bytes = readFileSync(input);
+  const name = basename(input);
+  const { btf, format } = loadTypes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
+  const source = generateAccessors(btf, { types: options.type, input: name, source: SOURCES[format] });
+  const out = stem(options.output ?? basename(input));
+  const written: string[] = [];
+  if (options.target === "js") {
+    const { js, dts } = toJavaScript(source, `${basename(out)}.ts`);
+    writeFileSync(`${out}.js`, js);
+    writeFileSync(`${out}.d.ts`, dts);
+    written.push(`${out}.js`, `${out}.d.ts`);
+  } else {
+    writeFileSync(`${out}.ts`, source);
+    written.push(`${out}.ts`);
+  }
+  for (const f of written) log(`wrote ${f}`);
+  return written;
+}
