@@ -84,7 +84,9 @@ export function findType(btf: Btf, spec: string): BtfType | undefined {
     if (m[1] === "enum") return t.kind === "enum" || t.kind === "enum64";
     return t.kind === m[1];
   };
-  const direct = candidates.find(wanted);
+  // Without a keyword, a struct wins over a union, a union over an enum (C has one tag namespace per kind).
+  const rank = (t: BtfType) => ["struct", "union", "enum", "enum64"].indexOf(t.kind);
+  const direct = candidates.filter(wanted).sort((a, b) => rank(a) - rank(b))[0];
   if (direct) return direct;
   if (m) return undefined;
   for (const t of candidates) {
