@@ -390,16 +390,17 @@ export class RegionWriter {
     const e = this.base + off;
     const valueOff = this.#u16[(md + MAP_DESC.value_off) >> 1]!;
     const valueSize = this.#u32[(md + MAP_DESC.value_size) >> 2]!;
-    this.#u8.fill(0, e + valueOff, e + valueOff + valueSize);
+    this.#zero(e + valueOff, e + stride);
     this.#u32[(e + ENTRY.owner_id) >> 2] = key;
     this.#u32[(e + ENTRY.owner_id + 4) >> 2] = 0;
     this.#u16[(e + ENTRY.map_id) >> 1] = mapId;
     this.#u8[e + ENTRY.owner_kind] = this.#u8[md + MAP_DESC.owner_kind]!;
     let gen = this.#u32[(e + ENTRY.gen) >> 2]!;
     if (gen === 0) this.#u32[(e + ENTRY.gen) >> 2] = gen = 1;
-    Atomics.store(this.#u8, e + ENTRY.state, BSKEL_ENTRY_LIVE);
-    // Publish: high half (gen) first, then the offset, so a torn read is (0|old, …) → a miss.
-    Atomics.store(this.#u32, word + 1, gen);
+    this.#u8[e + ENTRY.state] = BSKEL_ENTRY_LIVE;
+    // Publish: high half (gen) first, then the offset with a release store (the C side writes
+    // the whole word at once); a reader seeing the new offset with an old gen only misses.
+    this.#u32[word + 1] = gen;
     Atomics.store(this.#u32, word, off);
     const leafPage = (word * 4 - this.base) >>> BSKEL_PAGE_SHIFT;
     this.#u16[(this.#desc(leafPage) + PGDESC.nr_live) >> 1]!++;
@@ -409,6 +410,12 @@ export class RegionWriter {
     this.#inc("live_entries");
     this.#inc("live_bytes", valueSize);
     return off;
+  }
+
+  /** #zero clears [from, to), both 8-byte aligned (value start to entry end), word by word. */
+  #zero(from: number, to: number): void {
+    const u32 = this.#u32;
+    for (let i = from >> 2, end = to >> 2; i < end; i++) u32[i] = 0;
   }
 
   #fail(): number {
@@ -424,7 +431,7 @@ export class RegionWriter {
     const off = this.#u32[word]!;
     if (off === 0) return false;
     Atomics.store(this.#u32, word, 0);
-    Atomics.store(this.#u32, word + 1, 0);
+    this.#u32[word + 1] = 0;
     const leafPage = (word * 4 - this.base) >>> BSKEL_PAGE_SHIFT;
     this.#u16[(this.#desc(leafPage) + PGDESC.nr_live) >> 1]!--;
     const md = this.#mapDesc(mapId);
@@ -438,13 +445,13 @@ export class RegionWriter {
     this.#u32[(e + ENTRY.owner_id + 4) >> 2] = 0;
     const valueOff = this.#u16[(md + MAP_DESC.value_off) >> 1]!;
     const valueSize = this.#u32[(md + MAP_DESC.value_size) >> 2]!;
-    this.#u8.fill(0, e + valueOff, e + valueOff + valueSize);
-    Atomics.add(this.#u32, seqAt, 1); // even again
-    const p = off >>> BSKEL_PAGE_SHIFT;
-    const pg = this.base + p * BSKEL_PAGE_SIZE;
     const c = this.#u8[md + MAP_DESC.class_id]!;
     const cls = this.base + REGION.classes + c * CLASS_SIZE;
     const stride = this.#u16[(cls + CLASS.stride) >> 1]!;
+    this.#zero(e + valueOff, e + stride);
+    Atomics.add(this.#u32, seqAt, 1); // even again
+    const p = off >>> BSKEL_PAGE_SHIFT;
+    const pg = this.base + p * BSKEL_PAGE_SIZE;
     const slot = (off - p * BSKEL_PAGE_SIZE - BSKEL_SLAB_HDR_SIZE) / stride;
     this.#u32[((pg + SLAB.free_mask) >> 2) + (slot >> 5)]! |= 1 << (slot & 31);
     this.#u16[(this.#desc(p) + PGDESC.nr_live) >> 1]!--;

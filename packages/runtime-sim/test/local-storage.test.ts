@@ -1,0 +1,110 @@
+import { describe, expect, it } from "vitest";
+import { BPF_LOCAL_STORAGE_GET_F_CREATE as CREATE, SimKernel, freeOwnerStorage } from "@bpf-skel/runtime-sim";
+import { TaskCtx } from "../../sdk/test/storage/generated/values.js";
+
+describe("local storage semantics", () => {
+  it("takes the 16-slot cache fast path after the first lookup", () => {
+    const k = new SimKernel();
+    const m = k.defineStorage("task_ctx_stor", "task", TaskCtx);
+    const t = k.createTask();
+    m.get(t, CREATE); // create fills the cache
+    const c = m.storage.counters;
+    expect(c.creates).toBe(1);
+    const walks = c.slowWalks;
+    for (let i = 0; i < 1000; i++) m.get(t);
+    expect(c.cacheHits).toBe(1000);
+    expect(c.slowWalks).toBe(walks);
+  });
+
+  it("walks the owner's list when another map took the cache slot, then refills it", () => {
+    const k = new SimKernel();
+    // 17 maps: with 16 cache slots, two maps share one (least used first, like the kernel).
+    const maps = Array.from({ length: 17 }, (_, i) => k.localStorageMap(`m${i}`, "task", 8));
+    expect(new Set(maps.map((m) => m.cacheIdx)).size).toBe(16);
+    const [a, b] = [maps[0]!, maps[16]!];
+    expect(a.cacheIdx).toBe(b.cacheIdx);
+    const t = k.createTask();
+    a.link(t, new Uint8Array(8), 0);
+    b.link(t, new Uint8Array(8), 0); // b now owns the shared slot
+    expect(a.lookup(t)).toBeDefined();
+    expect(a.counters.slowWalks).toBe(1); // slot held b: walk the list, refill for a
+    expect(a.lookup(t)).toBeDefined();
+    expect(a.counters.cacheHits).toBe(1);
+    expect(b.lookup(t)).toBeDefined();
+    expect(b.counters.slowWalks).toBe(1);
+    expect(t.storage!.list.length).toBe(2);
+  });
+
+  it("without F_CREATE a missing entry is NULL; delete returns ENOENT the second time", () => {
+    const k = new SimKernel();
+    const m = k.defineStorage("task_ctx_stor", "task", TaskCtx);
+    const t = k.createTask();
+    expect(m.get(t)).toBeNull();
+    expect(m.getOffset(t)).toBe(0);
+    expect(m.get(t, CREATE)).not.toBeNull();
+    expect(m.delete(t)).toBe(true);
+    expect(m.delete(t)).toBe(false);
+    expect(m.get(t)).toBeNull();
+    expect(k.region.lookup(m.mapId, t.pid)).toBe(0);
+  });
+
+  it("several storage maps per owner; exit frees all of them, in the region too", () => {
+    const k = new SimKernel();
+    const a = k.defineStorage("a", "task", TaskCtx);
+    const b = k.defineStorage("b", "task", TaskCtx);
+    const t = k.createTask();
+    a.get(t, CREATE)!.load = 1n;
+    b.get(t, CREATE)!.load = 2n;
+    expect(a.get(t)!.load).toBe(1n);
+    expect(b.get(t)!.load).toBe(2n);
+    expect(k.region.counter("live_entries")).toBe(2);
+    k.exitTask(t);
+    expect(t.storage).toBeNull();
+    expect(k.region.counter("live_entries")).toBe(0);
+    expect(a.get(t, CREATE)).toBeNull(); // a dead task gets no new storage
+    expect(a.storage.counters.deletes).toBe(1);
+    freeOwnerStorage(t); // twice is harmless
+  });
+
+  it("exit hooks run non-sleepable before the storage goes, init hooks sleepable", () => {
+    const k = new SimKernel({ autoRefill: false });
+    const m = k.defineStorage("task_ctx_stor", "task", TaskCtx);
+    const seen: string[] = [];
+    k.onTaskInit.add((t) => {
+      seen.push(`init ${t.pid} sleepable=${k.context.sleepable}`);
+      m.get(t, CREATE);
+    });
+    k.onTaskExit.add((t) => seen.push(`exit ${t.pid} sleepable=${k.context.sleepable} has=${m.get(t) !== null}`));
+    const t = k.createTask();
+    k.exitTask(t);
+    expect(seen).toEqual([`init 1 sleepable=true`, `exit 1 sleepable=false has=true`]);
+  });
+
+  it("cgroups: ids grow, rmdir of a busy cgroup fails, removal frees storage", () => {
+    const k = new SimKernel();
+    const m = k.defineStorage("cg", "cgroup", TaskCtx);
+    const a = k.createCgroup("a");
+    const b = k.createCgroup("b", a);
+    expect(b.path).toBe("/a/b");
+    expect(b.id).toBeGreaterThan(a.id);
+    const t = k.createTask({ cgroup: b });
+    m.get(b, CREATE);
+    expect(() => k.removeCgroup(a)).toThrow(/busy/);
+    expect(() => k.removeCgroup(b)).toThrow(/busy/);
+    k.exitTask(t);
+    k.removeCgroup(b);
+    expect(k.region.lookup(m.mapId, b.id)).toBe(0);
+    expect(() => k.createTask({ cgroup: b })).toThrow(/removed/);
+    k.removeCgroup(a);
+    expect(k.cgroup(a.id)).toBeUndefined();
+  });
+
+  it("allocates pids cyclically and skips live ones", () => {
+    const k = new SimKernel({ pidMax: 8 });
+    const ts = Array.from({ length: 7 }, () => k.createTask());
+    expect(ts.map((t) => t.pid)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(() => k.createTask()).toThrow(/exhausted/);
+    k.exitTask(ts[2]!);
+    expect(k.createTask().pid).toBe(3);
+  });
+});
