@@ -1,3 +1,4 @@
 export * from "./accessors/index.js";
 export { toJavaScript } from "./accessors/js.js";
+export { gen, stem, type GenOptions } from "./cli/gen.js";
 export { main } from "./cli/main.js";

@@ -69,7 +69,7 @@ function emitEnum(w: CodeBlockWriter, e: EnumPlan): void {
 
 function offsetNote(m: ClassPlan["members"][number]): string {
   if (m.bitSize === 0) return `offset ${m.bitOffset / 8}, size ${m.size}`;
-  return `bit offset ${m.bitOffset}, ${m.bitSize} bits in a ${m.size}-byte unit`;
+  return `bit offset ${m.bitOffset}, size ${m.size}`;
 }
 
 function emitClass(w: CodeBlockWriter, c: ClassPlan, use: (n: string) => void): void {

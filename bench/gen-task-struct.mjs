@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Times `bpf-skel gen /sys/kernel/btf/vmlinux --type task_struct` in-process: parse the raw
+// BTF, then generate accessors for task_struct and everything it holds by value.
+// Goal (issue #2): ≤ 2 s end to end. Baseline in the same run, when bpftool is present:
+// `bpftool btf dump file vmlinux format c` (C header for all of vmlinux).
+// Run after `tsc -b` (npm run bench does it).
+import { execFileSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import * as codegen from "../packages/codegen/dist/index.js";
+import * as sdk from "../packages/sdk/dist/index.js";
+
+const input = process.argv[2] ?? "/sys/kernel/btf/vmlinux";
+const type = process.argv[3] ?? "task_struct";
+const runs = 5;
+if (!existsSync(input)) {
+  console.log(`gen-task-struct: skipped, ${input} not found`);
+  process.exit(0);
+}
+if (typeof sdk.loadTypes !== "function") {
+  console.log("gen-task-struct: skipped, @bpf-skel/sdk has no loadTypes yet");
+  process.exit(0);
+}
+
+const ms = (t0) => Number(process.hrtime.bigint() - t0) / 1e6;
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function once() {
+  const t0 = process.hrtime.bigint();
+  const bytes = readFileSync(input);
+  const { btf } = sdk.loadTypes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), "vmlinux");
+  const parsed = ms(t0);
+  const t1 = process.hrtime.bigint();
+  const out = codegen.generateAccessors(btf, { types: [type], input: "vmlinux", source: "raw BTF" });
+  const generated = ms(t1);
+  return { parsed, generated, total: ms(t0), out };
+}
+
+const cold = once();
+const warm = Array.from({ length: runs }, once);
+const classes = (cold.out.match(/^export class /gm) ?? []).length;
+const enums = (cold.out.match(/^export const /gm) ?? []).length;
+const lines = cold.out.split("\n").length;
+
+console.log(`gen ${type} from ${input}: ${classes} classes, ${enums} enums, ${lines} lines`);
+console.log(`  cold (first run): parse ${cold.parsed.toFixed(0)} ms + generate ${cold.generated.toFixed(0)} ms = ${cold.total.toFixed(0)} ms`);
+console.log(
+  `  warm (median of ${runs}): parse ${median(warm.map((r) => r.parsed)).toFixed(0)} ms + generate ${median(warm.map((r) => r.generated)).toFixed(0)} ms = ${median(warm.map((r) => r.total)).toFixed(0)} ms`,
+);
+console.log(`  goal ≤ 2000 ms (cold, end to end): ${cold.total <= 2000 ? "met" : "MISSED"}`);
+
+let bpftool;
+try {
+  execFileSync("bpftool", ["version"], { stdio: "ignore" });
+  bpftool = "bpftool";
+} catch {
+  console.log("  baseline: bpftool not found, no ratio");
+}
+if (bpftool) {
+  const times = [];
+  for (let i = 0; i < 3; i++) {
+    const t0 = process.hrtime.bigint();
+    execFileSync(bpftool, ["btf", "dump", "file", input, "format", "c"], { maxBuffer: 1 << 30, stdio: ["ignore", "ignore", "ignore"] });
+    times.push(ms(t0));
+  }
+  const base = median(times);
+  console.log(`  baseline bpftool btf dump format c (whole vmlinux): ${base.toFixed(0)} ms; ours (cold) / bpftool = ${(cold.total / base).toFixed(2)}x`);
+}
