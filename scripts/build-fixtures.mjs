@@ -31,7 +31,9 @@ export function build(src, out) {
   mkdirSync(dirname(out), { recursive: true });
   const dir = dirname(src);
   const name = src.slice(dir.length + 1);
-  execFileSync(clang, ["-g", "-O2", "-target", "bpf", "-fdebug-compilation-dir=.", "-c", name, "-o", out], {
+  // The SDK's BPF C headers (<bpf-skel/...>), on a relative path so no absolute path leaks.
+  const include = relative(dir, join(root, "packages", "sdk", "include")) || ".";
+  execFileSync(clang, ["-g", "-O2", "-target", "bpf", "-fdebug-compilation-dir=.", "-I", include, "-c", name, "-o", out], {
     cwd: dir,
     stdio: ["ignore", "inherit", "inherit"],
   });
