@@ -4,4 +4,4 @@ export * from "./elf/index.js";
 export * from "./util/index.js";
 export type * from "./transport/index.js";
 export * from "./views/index.js";
-export { LocalStorage, ConsistentReadError, StorageRegion, type Handle, type StorageStats, type ViewClass } from "./storage/index.js";
+export { LocalStorage, ConsistentReadError, StorageRegion, storageClass, type Handle, type StorageStats, type ViewClass } from "./storage/index.js";
