@@ -120,6 +120,15 @@ export interface Transport extends Disposable {
   attachProgram(prog: ProgFd, target: AttachTarget): LinkFd;
   runProgram(prog: ProgFd, options?: RunOptions): RunResult;
 
+  /**
+   * lookupElemInto copies the value for `key` into `out` (its length is the value size) and
+   * returns false for ENOENT: the allocation-free lookup for hot loops. Optional: callers fall
+   * back to lookupElem where a backend lacks it.
+   */
+  lookupElemInto?(map: MapFd, key: Uint8Array, out: Uint8Array, flags?: number): boolean;
+  /** readIterator runs an iterator link once (BPF_ITER_CREATE) and returns everything it printed. Optional. */
+  readIterator?(link: LinkFd): Uint8Array;
+
   /** close releases one fd handed out by this transport. Closing twice is harmless. */
   close(fd: MapFd | ProgFd | LinkFd | BtfFd): void;
 }

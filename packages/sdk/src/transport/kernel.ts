@@ -1,0 +1,264 @@
+import { ClosedError, LoaderError, isBpfSyscallError } from "../errors/index.js";
+import { Errno } from "../kernel/errno.js";
+import { linkCreate, iterCreate, rawTracepointOpen } from "../kernel/links.js";
+import {
+  mapCreate, mapDelete, mapFreeze, mapLookup, mapLookupBatch, mapLookupInto, mapNextKey, mapUpdate,
+  type BatchResult, type MapCreateOptions,
+} from "../kernel/maps.js";
+import { KernelMapping } from "../kernel/mapping.js";
+import { NativeMemory } from "../kernel/native.js";
+import { btfLoad, mapInfo, objGet, objPin, progInfo, type MapInfo, type ProgInfo } from "../kernel/objects.js";
+import { openTracepointEvent, tracepointId } from "../kernel/perf.js";
+import { progLoad, progTestRun, type ProgLoadOptions } from "../kernel/prog.js";
+import { close as sysClose, ioctl, read } from "../kernel/syscalls.js";
+import {
+  BPF_LSM_MAC, BPF_MODIFY_RETURN, BPF_PERF_EVENT, BPF_TRACE_FENTRY, BPF_TRACE_FEXIT, BPF_TRACE_ITER, BPF_TRACE_RAW_TP,
+  PERF_EVENT_IOC_ENABLE, PERF_EVENT_IOC_SET_BPF,
+} from "../kernel/uapi.js";
+import type {
+  AttachTarget, BtfFd, LinkFd, MapDefinition, MapFd, MappedRegion, ProgFd, ProgramDefinition, RunOptions, RunResult,
+  Transport,
+} from "./transport.js";
+
+type Kind = "link" | "prog" | "map" | "btf" | "other";
+// Dispose closes links before the programs and maps they hold, and BTF last.
+const CLOSE_ORDER: readonly Kind[] = ["link", "other", "prog", "map", "btf"];
+
+interface ProgMeta {
+  readonly name: string;
+  readonly type: number;
+  readonly expectedAttachType: number;
+}
+
+/**
+ * KernelTransport implements Transport with real bpf(2) calls through the native layer (koffi,
+ * loaded on first use). It records every fd and mapping it hands out: `close(fd)` releases one
+ * (twice is harmless), dispose releases all, and any call after dispose throws ClosedError.
+ */
+export class KernelTransport implements Transport {
+  readonly kind = "kernel" as const;
+  readonly #fds = new Map<number, Kind>();
+  /** perf event fds owned by a tracepoint link, closed with it. */
+  readonly #companions = new Map<number, number>();
+  readonly #progs = new Map<number, ProgMeta>();
+  readonly #mappings = new Set<KernelMapping>();
+  /** Options for every BPF_PROG_LOAD (log sizes, logging successful loads). */
+  progLoadOptions: ProgLoadOptions = {};
+  #closed = false;
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #check(what: string): void {
+    if (this.#closed) throw new ClosedError(`${what} on a closed kernel transport`);
+  }
+
+  #track<T extends number>(fd: number, kind: Kind): T {
+    this.#fds.set(fd, kind);
+    return fd as T;
+  }
+
+  createMap(def: MapDefinition | MapCreateOptions): MapFd {
+    this.#check("createMap");
+    return this.#track(mapCreate(def), "map");
+  }
+
+  lookupElem(map: MapFd, key: Uint8Array, valueSize: number, flags = 0): Uint8Array | undefined {
+    this.#check("lookupElem");
+    return mapLookup(map, key, valueSize, flags);
+  }
+
+  lookupElemInto(map: MapFd, key: Uint8Array, out: Uint8Array, flags = 0): boolean {
+    this.#check("lookupElemInto");
+    return mapLookupInto(map, key, out, flags);
+  }
+
+  updateElem(map: MapFd, key: Uint8Array, value: Uint8Array, flags = 0): void {
+    this.#check("updateElem");
+    mapUpdate(map, key, value, flags);
+  }
+
+  deleteElem(map: MapFd, key: Uint8Array): boolean {
+    this.#check("deleteElem");
+    return mapDelete(map, key);
+  }
+
+  nextKey(map: MapFd, key: Uint8Array | undefined, keySize: number): Uint8Array | undefined {
+    this.#check("nextKey");
+    return mapNextKey(map, key, keySize);
+  }
+
+  /** lookupBatch is one BPF_MAP_LOOKUP_BATCH step; feed `nextBatch` back until it is undefined. */
+  lookupBatch(map: MapFd, opts: { keySize: number; valueSize: number; count: number; inBatch?: Uint8Array }): BatchResult {
+    this.#check("lookupBatch");
+    return mapLookupBatch(map, opts);
+  }
+
+  freezeMap(map: MapFd): void {
+    this.#check("freezeMap");
+    mapFreeze(map);
+  }
+
+  mmapMap(map: MapFd, length: number, options: { address?: bigint; readOnly?: boolean } = {}): MappedRegion {
+    this.#check("mmapMap");
+    const m = KernelMapping.map(map, length, { ...options, onClose: (x) => this.#mappings.delete(x) });
+    this.#mappings.add(m);
+    return m;
+  }
+
+  loadBtf(data: Uint8Array): BtfFd {
+    this.#check("loadBtf");
+    return this.#track(btfLoad(data), "btf");
+  }
+
+  loadProgram(def: ProgramDefinition): ProgFd {
+    this.#check("loadProgram");
+    const fd = progLoad(def, this.progLoadOptions);
+    this.#progs.set(fd, { name: def.name, type: def.type, expectedAttachType: def.expectedAttachType ?? 0 });
+    return this.#track(fd, "prog");
+  }
+
+  attachProgram(prog: ProgFd, target: AttachTarget): LinkFd {
+    this.#check("attachProgram");
+    switch (target.kind) {
+      case "tracepoint":
+        return this.#attachTracepoint(prog, target.category, target.name);
+      case "raw_tracepoint":
+        return this.#track(rawTracepointOpen(prog, target.name), "link");
+      case "tracing":
+        return this.#attachTracing(prog);
+      case "iter": {
+        const opts = target.info === undefined ? { kind: "iter" as const } : { kind: "iter" as const, iterInfo: target.info };
+        return this.#track(linkCreate(prog, 0, BPF_TRACE_ITER, opts), "link");
+      }
+    }
+  }
+
+  #attachTracepoint(prog: ProgFd, category: string, name: string): LinkFd {
+    const pfd = openTracepointEvent(tracepointId(category, name));
+    try {
+      let link: number;
+      try {
+        link = linkCreate(prog, pfd, BPF_PERF_EVENT, { kind: "perf_event" });
+      } catch (e) {
+        // Pre-5.15 kernels have no perf_event links: attach through the perf fd itself.
+        if (!isBpfSyscallError(e) || e.errno !== Errno.EINVAL) throw e;
+        ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog);
+        ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0);
+        return this.#track(pfd, "link");
+      }
+      this.#companions.set(link, pfd);
+      return this.#track(link, "link");
+    } catch (e) {
+      sysClose(pfd);
+      throw e;
+    }
+  }
+
+  #attachTracing(prog: ProgFd): LinkFd {
+    const meta = this.#progs.get(prog);
+    if (meta === undefined) throw new LoaderError("tracing attach needs a program loaded by this transport", { symbol: `prog fd ${prog}` });
+    const at = meta.expectedAttachType;
+    const btfAttach = [BPF_TRACE_RAW_TP, BPF_TRACE_FENTRY, BPF_TRACE_FEXIT, BPF_MODIFY_RETURN, BPF_LSM_MAC];
+    if (!btfAttach.includes(at)) {
+      throw new LoaderError(`program type ${meta.type} with attach type ${at} is not a BTF-attach program`, { symbol: meta.name });
+    }
+    // target_btf_id stays 0: the kernel takes the program's attach_btf_id (a non-zero id needs a target prog fd).
+    try {
+      return this.#track(linkCreate(prog, 0, at, { kind: "tracing" }), "link");
+    } catch (e) {
+      if (!isBpfSyscallError(e) || e.errno !== Errno.EINVAL) throw e;
+      return this.#track(rawTracepointOpen(prog, undefined), "link");
+    }
+  }
+
+  /** readIterator runs an iterator link once and returns all it wrote. */
+  readIterator(link: LinkFd): Uint8Array {
+    this.#check("readIterator");
+    const fd = iterCreate(link);
+    try {
+      using buf = new NativeMemory(64 * 1024);
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      for (;;) {
+        const n = read(fd, buf);
+        if (n === 0) break;
+        chunks.push(buf.bytes.slice(0, n));
+        total += n;
+      }
+      const out = new Uint8Array(total);
+      let off = 0;
+      for (const c of chunks) {
+        out.set(c, off);
+        off += c.length;
+      }
+      return out;
+    } finally {
+      sysClose(fd);
+    }
+  }
+
+  runProgram(prog: ProgFd, options?: RunOptions): RunResult {
+    this.#check("runProgram");
+    return progTestRun(prog, options);
+  }
+
+  /** pin pins a map, program or link fd in bpffs (mounting /sys/fs/bpf if needed). */
+  pin(fd: MapFd | ProgFd | LinkFd, path: string): void {
+    this.#check("pin");
+    objPin(fd, path);
+  }
+
+  /** getPinned opens a pinned map (fd tracked as a map; close it like any other). */
+  getPinnedMap(path: string, fileFlags = 0): MapFd {
+    this.#check("getPinnedMap");
+    return this.#track(objGet(path, fileFlags), "map");
+  }
+
+  mapInfo(map: MapFd): MapInfo {
+    this.#check("mapInfo");
+    return mapInfo(map);
+  }
+
+  progInfo(prog: ProgFd): ProgInfo {
+    this.#check("progInfo");
+    return progInfo(prog);
+  }
+
+  /** openFds lists the fds this transport still owns (for leak checks). */
+  openFds(): number[] {
+    return [...this.#fds.keys(), ...this.#companions.values()];
+  }
+
+  close(fd: MapFd | ProgFd | LinkFd | BtfFd): void {
+    if (!this.#fds.has(fd)) return;
+    this.#fds.delete(fd);
+    this.#progs.delete(fd);
+    const companion = this.#companions.get(fd);
+    this.#companions.delete(fd);
+    try {
+      sysClose(fd);
+    } finally {
+      if (companion !== undefined) sysClose(companion);
+    }
+  }
+
+  [Symbol.dispose](): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    let first: unknown;
+    const attempt = (fn: () => void) => {
+      try {
+        fn();
+      } catch (e) {
+        first ??= e;
+      }
+    };
+    for (const m of [...this.#mappings]) attempt(() => m[Symbol.dispose]());
+    for (const kind of CLOSE_ORDER) {
+      for (const [fd, k] of [...this.#fds]) if (k === kind) attempt(() => this.close(fd as MapFd));
+    }
+    if (first !== undefined) throw first;
+  }
+}

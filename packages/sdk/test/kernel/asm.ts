@@ -1,0 +1,60 @@
+/**
+ * asm is a tiny BPF assembler for hand-written test programs (instruction-set.rst encoding:
+ * code u8 | dst:4 src:4 | off s16 | imm s32, little-endian; ld_imm64 takes two slots).
+ */
+export type Insn = readonly [code: number, dst: number, src: number, off: number, imm: number];
+
+const W = 0x00, DW = 0x18;
+export const size = { W, DW } as const;
+
+export const mov64Imm = (dst: number, imm: number): Insn => [0xb7, dst, 0, 0, imm];
+export const mov64Reg = (dst: number, src: number): Insn => [0xbf, dst, src, 0, 0];
+export const add64Imm = (dst: number, imm: number): Insn => [0x07, dst, 0, 0, imm];
+export const rsh64Imm = (dst: number, imm: number): Insn => [0x77, dst, 0, 0, imm];
+export const ldxMem = (sz: number, dst: number, src: number, off: number): Insn => [0x61 | sz, dst, src, off, 0];
+export const stxMem = (sz: number, dst: number, src: number, off: number): Insn => [0x63 | sz, dst, src, off, 0];
+export const stMem = (sz: number, dst: number, off: number, imm: number): Insn => [0x62 | sz, dst, 0, off, imm];
+/** atomicAdd64 is lock *(u64 *)(dst + off) += src. */
+export const atomicAdd64 = (dst: number, src: number, off: number): Insn => [0xdb, dst, src, off, 0x00];
+export const jeqImm = (dst: number, imm: number, off: number): Insn => [0x15, dst, 0, off, imm];
+export const jneImm = (dst: number, imm: number, off: number): Insn => [0x55, dst, 0, off, imm];
+export const call = (helper: number): Insn => [0x85, 0, 0, 0, helper];
+export const exit = (): Insn => [0x95, 0, 0, 0, 0];
+/** addrSpaceCast(dst, src): cast an arena pointer from address space 1 (user) to 0 (kernel). */
+export const addrSpaceCast = (dst: number, src: number): Insn => [0xbf, dst, src, 1, 1];
+
+/** ldImm64 loads a 64-bit immediate; `src` 1 = BPF_PSEUDO_MAP_FD, 2 = BPF_PSEUDO_MAP_VALUE (next = offset). */
+export const ldImm64 = (dst: number, src: number, imm: number, next = 0): Insn[] => [
+  [0x18, dst, src, 0, imm],
+  [0, 0, 0, 0, next],
+];
+export const ldMapFd = (dst: number, fd: number): Insn[] => ldImm64(dst, 1, fd);
+export const ldMapValue = (dst: number, fd: number, off: number): Insn[] => ldImm64(dst, 2, fd, off);
+
+export const HELPER = { map_lookup_elem: 1, map_update_elem: 2, get_current_pid_tgid: 14 } as const;
+
+/** assemble encodes instructions (nested arrays are flattened). */
+export function assemble(...insns: (Insn | Insn[])[]): Uint8Array {
+  const flat = insns.flatMap((i) => (typeof i[0] === "number" ? [i as Insn] : (i as Insn[])));
+  const out = new Uint8Array(flat.length * 8);
+  const v = new DataView(out.buffer);
+  flat.forEach(([code, dst, src, off, imm], i) => {
+    v.setUint8(i * 8, code);
+    v.setUint8(i * 8 + 1, (src << 4) | dst);
+    v.setInt16(i * 8 + 2, off, true);
+    v.setInt32(i * 8 + 4, imm | 0, true);
+  });
+  return out;
+}
+
+/** u32le / u64le build little-endian keys and values. */
+export const u32le = (n: number): Uint8Array => new Uint8Array(new Uint32Array([n]).buffer);
+export const u64le = (n: bigint): Uint8Array => new Uint8Array(new BigUint64Array([n]).buffer);
+export const readU32 = (b: Uint8Array, off = 0): number => new DataView(b.buffer, b.byteOffset).getUint32(off, true);
+export const readU64 = (b: Uint8Array, off = 0): bigint => new DataView(b.buffer, b.byteOffset).getBigUint64(off, true);
+
+/** openFdCount counts /proc/self/fd entries (the leak check). */
+export async function openFdCount(): Promise<number> {
+  const { readdirSync } = await import("node:fs");
+  return readdirSync("/proc/self/fd").length;
+}
