@@ -205,6 +205,7 @@ export type BtfType =
   | BtfVar
   | BtfDatasec
   | BtfFloat
-  | BtfDeclTag;
+  | BtfDeclTag
+  | BtfTypeTag;
 
 export type ByteOrder = "little" | "big";
