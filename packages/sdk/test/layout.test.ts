@@ -111,4 +111,19 @@ describe("layout", () => {
     ]);
     expect(members(legacy, 2)[0]).toMatchObject({ bitOffset: 10, bitSize: 5, size: 4 });
   });
+
+  it("infers over-alignment from padding and skips unnamed bitfields", () => {
+    const b = new Btf([
+      { id: 1, kind: "int", name: "int", size: 4, bits: 32, offset: 0, signed: true, char: false, bool: false },
+      { id: 2, kind: "int", name: "char", size: 1, bits: 8, offset: 0, signed: true, char: false, bool: false },
+      // struct __attribute__((aligned(16))) a { int a; char b; } → size 16
+      { id: 3, kind: "struct", name: "a", size: 16, members: [m("a", 1, 0), m("b", 2, 32)] },
+      // struct h { char c; struct a rec; int tail; } → rec at 16, size 48
+      { id: 4, kind: "struct", name: "h", size: 48, members: [m("c", 2, 0), m("rec", 3, 128), m("tail", 1, 256)] },
+      // struct n { int x; int y; } → natural, no inference
+      { id: 5, kind: "struct", name: "n", size: 8, members: [m("x", 1, 0), m("", 1, 32, 3), m("y", 1, 32)] },
+    ]);
+    expect([alignOf(b, 3), alignOf(b, 4), alignOf(b, 5)]).toEqual([16, 16, 4]);
+    expect(flatMembers(b, 5).map((x) => x.name)).toEqual(["x", "y"]);
+  });
 });

@@ -223,7 +223,8 @@ export function members(btf: Btf, id: number): MemberLayout[] {
 /**
  * flatMembers returns the members reachable by name from struct/union `id`, in C order:
  * members of anonymous struct/union members are lifted into the parent with offsets
- * relative to the parent, as C lets you name them.
+ * relative to the parent, as C lets you name them. Unnamed non-struct members (padding
+ * bitfields such as `int :3`) are left out.
  */
 export function flatMembers(btf: Btf, id: number): FlatMember[] {
   const out: FlatMember[] = [];
@@ -235,6 +236,8 @@ export function flatMembers(btf: Btf, id: number): FlatMember[] {
         walk(m.type, base + m.bitOffset, [...path, i], depth + 1);
         return;
       }
+      // An unnamed bitfield (`int :3`) is padding: nothing to name.
+      if (m.name === "") return;
       out.push({ ...m, bitOffset: base + m.bitOffset, byteOffset: Math.floor((base + m.bitOffset) / 8), path: [...path, i] });
     });
   };
