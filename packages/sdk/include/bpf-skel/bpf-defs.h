@@ -107,6 +107,8 @@ extern void __arena *bpf_arena_alloc_pages(void *map, void __arena *addr, u32 pa
 extern void bpf_arena_free_pages(void *map, void __arena *ptr, u32 page_cnt) __ksym __weak;
 
 /* --- minimal kernel structs (CO-RE: offsets are relocated against vmlinux BTF) ----------- */
+/* A program that includes a bpftool-generated vmlinux.h first gets the kernel's own. */
+#ifndef __VMLINUX_H__
 struct task_struct {
 	unsigned int flags;
 	int pid;
@@ -121,6 +123,7 @@ struct kernfs_node {
 struct cgroup {
 	struct kernfs_node *kn;
 } __attribute__((preserve_access_index));
+#endif
 
 /* --- memory ordering ---------------------------------------------------------------------- */
 /* x86-64 is TSO and the BPF JIT emits plain moves: a compiler barrier orders stores. */

@@ -87,10 +87,14 @@ static __always_inline void bskel_arena_ref(void)
 
 /* --- the allocator lock: a bounded try-spin on a .bss word (no verifier lock state) -------- */
 
+struct bskel_lock_ctx {
+	u64 *lock;
+};
+
 static long bskel_lock_cb(u64 i, void *ctx)
 {
-	u64 *lock = ctx;
-	if (__sync_val_compare_and_swap(lock, 0, 1) == 0)
+	struct bskel_lock_ctx *c = ctx;
+	if (__sync_val_compare_and_swap(c->lock, 0, 1) == 0)
 		return 1;
 	return 0;
 }
@@ -100,7 +104,9 @@ static __always_inline bool bskel_lock(u64 *lock)
 {
 	if (__sync_val_compare_and_swap(lock, 0, 1) == 0)
 		return true;
-	long n = bpf_loop(BSKEL_LOCK_SPINS, bskel_lock_cb, lock, 0);
+	/* bpf_loop's context must be on the stack: pass the lock's address through it. */
+	struct bskel_lock_ctx c = { .lock = lock };
+	long n = bpf_loop(BSKEL_LOCK_SPINS, bskel_lock_cb, &c, 0);
 	if (n >= 0 && n < BSKEL_LOCK_SPINS)
 		return true;
 	__sync_fetch_and_add(&bskel_rt.lock_busy, 1);
