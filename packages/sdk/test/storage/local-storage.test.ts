@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { BPF_LOCAL_STORAGE_GET_F_CREATE as CREATE } from "@bpf-skel/runtime-sim";
 import { isClosedError, isLayoutError, isStaleHandleError } from "@bpf-skel/sdk";
-import { LocalStorage, StorageRegion, type Handle } from "@bpf-skel/sdk/storage";
+import { ENTRY, LocalStorage, StorageRegion, type Handle } from "@bpf-skel/sdk/storage";
 import { CgrpCtx, TaskCtx } from "./generated/values.js";
 import { simStorage } from "./harness.js";
 
@@ -45,7 +45,7 @@ describe("LocalStorage over the simulated region", () => {
     expect(s.cgReader.get(cg.id)!.nr_tasks).toBe(1);
     expect(s.cgReader.get(t.pid)).toBeUndefined(); // pid 1 has no cgroup entry
     expect(s.reader.get(cg.id)).toBeUndefined(); // id 2 has no task entry
-    s.kernel.removeCgroup(cg.id === 2 ? s.kernel.createCgroup("empty") : cg);
+    expect(() => s.kernel.removeCgroup(cg)).toThrow(/busy/); // a task still lives in it
     expect(s.cgReader.size).toBe(1);
   });
 
@@ -217,5 +217,68 @@ describe("opening a region", () => {
     const t = s.kernel.createTask();
     s.tasks.get(t, CREATE)!.load = 5n;
     expect(s.reader.get(t.pid)!.load).toBe(5n);
+  });
+});
+
+describe("entry validation", () => {
+  it("treats an entry as absent when any header field disagrees with the index word (a free or reuse in flight)", () => {
+    const s = simStorage();
+    const t = s.kernel.createTask();
+    const view = s.tasks.get(t, CREATE)!;
+    const e = view.$offset - s.reader.info.valueOff; // entry header, absolute
+    const dv = new DataView(s.mapping.buffer);
+    const poke = (off: number, size: 1 | 2 | 4, value: number, f: () => void) => {
+      const get = size === 1 ? () => dv.getUint8(e + off) : size === 2 ? () => dv.getUint16(e + off, true) : () => dv.getUint32(e + off, true);
+      const set = (v: number) => (size === 1 ? dv.setUint8(e + off, v) : size === 2 ? dv.setUint16(e + off, v, true) : dv.setUint32(e + off, v, true));
+      const old = get();
+      set(value);
+      f();
+      set(old);
+    };
+    const absent = () => {
+      expect(s.reader.get(t.pid)).toBeUndefined();
+      expect(s.reader.handle(t.pid)).toBeUndefined();
+    };
+    const h = s.reader.handle(t.pid)!;
+    poke(ENTRY.state, 1, 0, absent); // state FREE, owner not yet cleared
+    poke(ENTRY.state, 1, 0, () => expect(() => s.reader.at(h)).toThrow(/freed/));
+    poke(ENTRY.gen, 4, 99, absent); // generation moved on
+    poke(ENTRY.owner_id, 4, t.pid + 1, absent);
+    poke(ENTRY.owner_id + 4, 4, 1, absent); // high half of the u64 owner id
+    poke(ENTRY.map_id, 2, 1, absent);
+    poke(ENTRY.map_id, 2, 1, () => expect(() => s.reader.at(h)).toThrow(/freed/));
+    expect(s.reader.get(t.pid)?.$offset).toBe(view.$offset); // restored: found again
+  });
+});
+
+describe("absent pages", () => {
+  it("the reader gives the same answers when every absent page holds garbage (it never relies on one)", () => {
+    const s = simStorage({ pages: 2048 });
+    const tasks = Array.from({ length: 5000 }, () => s.kernel.createTask());
+    s.kernel.run(true, () =>
+      tasks.forEach((t, i) => {
+        if (i % 3 !== 0) s.tasks.get(t, CREATE)!.load = BigInt(t.pid); // sleepable: may refill the pool
+      }),
+    );
+    tasks.forEach((t, i) => {
+      if (i % 5 === 0 || (i > 1000 && i < 3000)) s.kernel.exitTask(t);
+    });
+    s.kernel.region.trim();
+    s.kernel.region.trim(); // holes below the high-water mark
+    const arena = s.kernel.arena;
+    const copy = new SharedArrayBuffer(s.mapping.buffer.byteLength);
+    const bytes = new Uint8Array(copy);
+    bytes.set(new Uint8Array(s.mapping.buffer));
+    let absent = 0;
+    for (let p = 0; p < arena.pages; p++) {
+      if (arena.isPresent(p)) continue;
+      bytes.fill(0xa5, p * 4096, (p + 1) * 4096);
+      if (p < s.reader.stats().hwmPages + 1) absent++;
+    }
+    expect(absent).toBeGreaterThan(10);
+    const poisoned = LocalStorage.open({ buffer: copy, address: 0n, length: copy.byteLength, closed: false, [Symbol.dispose]() {} }, "task_ctx_stor", TaskCtx, { regionPage: 1 });
+    for (let pid = 1; pid <= 5100; pid++) expect(poisoned.get(pid)?.load, `pid ${pid}`).toBe(s.reader.get(pid)?.load);
+    expect(poisoned.owners()).toEqual(s.reader.owners());
+    expect(poisoned.stats()).toEqual(s.reader.stats());
   });
 });
