@@ -7,7 +7,6 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import * as codegen from "../packages/codegen/dist/index.js";
-import * as sdk from "../packages/sdk/dist/index.js";
 
 const input = process.argv[2] ?? "/sys/kernel/btf/vmlinux";
 const type = process.argv[3] ?? "task_struct";
@@ -16,8 +15,8 @@ if (!existsSync(input)) {
   console.log(`gen-task-struct: skipped, ${input} not found`);
   process.exit(0);
 }
-if (typeof sdk.loadTypes !== "function") {
-  console.log("gen-task-struct: skipped, @bpf-skel/sdk has no loadTypes yet");
+if (typeof codegen.readTypes !== "function") {
+  console.log("gen-task-struct: skipped, @bpf-skel/codegen has no readTypes");
   process.exit(0);
 }
 
@@ -27,7 +26,7 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 function once() {
   const t0 = process.hrtime.bigint();
   const bytes = readFileSync(input);
-  const { btf } = sdk.loadTypes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), "vmlinux");
+  const { btf } = codegen.readTypes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), "vmlinux");
   const parsed = ms(t0);
   const t1 = process.hrtime.bigint();
   const out = codegen.generateAccessors(btf, { types: [type], input: "vmlinux", source: "raw BTF" });

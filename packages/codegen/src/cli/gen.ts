@@ -1,8 +1,8 @@
-import * as sdk from "@bpf-skel/sdk";
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { generateAccessors } from "../accessors/generate.js";
 import { toJavaScript } from "../accessors/js.js";
+import { readTypes } from "./read-types.js";
 
 export interface GenOptions {
   readonly type: string[];
@@ -11,8 +11,6 @@ export interface GenOptions {
 }
 
 const SOURCES = { elf: ".BTF", btf: "raw BTF", json: "JSON" } as const;
-
-type LoadTypes = (bytes: Uint8Array, input: string) => { btf: sdk.Btf; format: keyof typeof SOURCES };
 
 /** stem turns `sched.bpf.o` / `types.json` / `out.ts` into `sched` / `types` / `out`. */
 export function stem(path: string): string {
@@ -25,11 +23,9 @@ export function stem(path: string): string {
  * Returns the files written.
  */
 export function gen(input: string, options: GenOptions, log: (line: string) => void): string[] {
-  const loadTypes = (sdk as unknown as { loadTypes?: LoadTypes }).loadTypes;
-  if (loadTypes === undefined) throw new Error("this build of @bpf-skel/sdk has no loadTypes");
   const bytes = readFileSync(input);
   const name = basename(input);
-  const { btf, format } = loadTypes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
+  const { btf, format } = readTypes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
   const source = generateAccessors(btf, { types: options.type, input: name, source: SOURCES[format] });
   const out = stem(options.output ?? basename(input));
   const written: string[] = [];

@@ -3,7 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { VERSION } from "../accessors/generate.js";
 import { gen, type GenOptions } from "./gen.js";
 
-function collect(value: string, previous: string[]): string[] {
+function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
@@ -18,7 +18,7 @@ export function program(out: (s: string) => void, err: (s: string) => void): Com
     .command("gen")
     .description("generate typed accessors for C types in a BPF object, raw BTF file or JSON description")
     .argument("<input>", "BPF ELF object (.BTF), raw BTF (e.g. /sys/kernel/btf/vmlinux) or JSON description")
-    .requiredOption("-t, --type <name>", "type to generate (repeatable): task_ctx, 'struct foo', 'union bar', a typedef", collect, [])
+    .requiredOption("-t, --type <name>", "type to generate (repeatable): task_ctx, 'struct foo', 'union bar', a typedef", collect)
     .option("-o, --output <out>", "output path without extension (default: the input's name in the current folder)")
     .addOption(new Option("--target <target>", "ts writes OUT.ts; js writes OUT.js and OUT.d.ts").choices(["ts", "js"]).default("ts"))
     .exitOverride()
