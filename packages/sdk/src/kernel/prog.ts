@@ -76,7 +76,6 @@ export function progLoad(def: ProgramDefinition, opts: ProgLoadOptions = {}): nu
   if (opts.logLevel === undefined) {
     const first = attempt(undefined, 0);
     if (first.r >= 0) return first.r;
-    if (first.r !== -Errno.ENOSPC && !retryWithLog(-first.r)) throw loadError(def.name, -first.r, "");
   }
   const level = opts.logLevel ?? BPF_LOG_LEVEL1;
   for (;;) {
@@ -95,15 +94,9 @@ export function progLoad(def: ProgramDefinition, opts: ProgLoadOptions = {}): nu
   }
 }
 
-// EPERM/EBADF/E2BIG/EFAULT-style failures are attr problems: the log would be empty anyway.
-function retryWithLog(errno: number): boolean {
-  return errno === Errno.EINVAL || errno === Errno.EACCES || errno === Errno.ERANGE || errno === Errno.ENOTSUPP ||
-    errno === Errno.EOPNOTSUPP || errno === Errno.EFAULT || errno === Errno.E2BIG;
-}
-
 function loadError(name: string, errno: number, log: string): Error {
   if (log.trim() === "") {
-    const hint = errno === Errno.EPERM ? "needs CAP_BPF/CAP_SYS_ADMIN" : undefined;
+    const hint = errno === Errno.EPERM ? "needs CAP_BPF and CAP_PERFMON, or refused by a security policy" : undefined;
     return syscallError("BPF_PROG_LOAD", errno, hint ? `program '${name}': ${hint}` : `program '${name}'`);
   }
   return new VerifierError(name, errno, errnoName(errno), log);

@@ -58,3 +58,22 @@ export async function openFdCount(): Promise<number> {
   const { readdirSync } = await import("node:fs");
   return readdirSync("/proc/self/fd").length;
 }
+
+/** counterProgram: if the current tgid is `pid`, atomically add 1 to array[0]. */
+export function counterProgram(mapFd: number, pid: number): Uint8Array {
+  return assemble(
+    call(HELPER.get_current_pid_tgid),
+    rsh64Imm(0, 32),
+    jneImm(0, pid, 9),
+    ldMapFd(1, mapFd),
+    stMem(size.W, 10, -4, 0),
+    mov64Reg(2, 10),
+    add64Imm(2, -4),
+    call(HELPER.map_lookup_elem),
+    jeqImm(0, 0, 2),
+    mov64Imm(1, 1),
+    atomicAdd64(0, 1, 0),
+    mov64Imm(0, 0),
+    exit(),
+  );
+}

@@ -7,29 +7,11 @@ import {
   BPF_LINK_TYPE_RAW_TRACEPOINT, enableStats, close,
 } from "../../src/kernel/index.js";
 import { nativeLayer } from "../../src/kernel/native.js";
+import { counterProgram } from "./asm.js";
 import {
   HELPER, add64Imm, assemble, atomicAdd64, call, exit, jeqImm, jneImm, ldMapFd, ldxMem, mov64Imm, mov64Reg, readU32,
   readU64, rsh64Imm, size, stMem, stxMem, u32le,
 } from "./asm.js";
-
-/** counterProgram: if the current tgid is `pid`, atomically add 1 to array[0]. */
-export function counterProgram(mapFd: number, pid: number): Uint8Array {
-  return assemble(
-    call(HELPER.get_current_pid_tgid),
-    rsh64Imm(0, 32),
-    jneImm(0, pid, 9),
-    ldMapFd(1, mapFd),
-    stMem(size.W, 10, -4, 0),
-    mov64Reg(2, 10),
-    add64Imm(2, -4),
-    call(HELPER.map_lookup_elem),
-    jeqImm(0, 0, 2),
-    mov64Imm(1, 1),
-    atomicAdd64(0, 1, 0),
-    mov64Imm(0, 0),
-    exit(),
-  );
-}
 
 describe.skipIf(requirement(rootMissing()))("kernel programs", () => {
   it("a sleepable syscall program runs with PROG_TEST_RUN, returns a value and writes its ctx", () => {

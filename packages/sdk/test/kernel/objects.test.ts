@@ -1,0 +1,160 @@
+import { existsSync, readFileSync, readdirSync, unlinkSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { requirement, rootMissing } from "../../../../test/support/env.js";
+import { parseBtf } from "../../src/btf/parse.js";
+import type { BtfComposite } from "../../src/btf/types.js";
+import { isBpfSyscallError } from "../../src/errors/index.js";
+import {
+  BPF_F_MMAPABLE, BPF_F_SLEEPABLE, BPF_MAP_TYPE_ARENA, BPF_MAP_TYPE_ARRAY, BPF_PROG_TYPE_SYSCALL,
+  BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, BPFFS, KernelTransport, isMounted, objInfo,
+} from "../../src/kernel/index.js";
+import type { BtfFd } from "../../src/transport/transport.js";
+import {
+  add64Imm, addrSpaceCast, assemble, call, exit, jeqImm, ldMapValue, ldxMem, mov64Imm, mov64Reg, readU32, size,
+  stxMem, u32le,
+} from "./asm.js";
+
+/** tinyBtf builds raw BTF with one type: `int` (4 bytes, signed, `bits` wide). */
+function tinyBtf(bits = 32): Uint8Array {
+  const strings = new TextEncoder().encode("\0int\0");
+  const types = new Uint8Array(16);
+  const tv = new DataView(types.buffer);
+  tv.setUint32(0, 1, true); // name_off -> "int"
+  tv.setUint32(4, 1 << 24, true); // kind INT, vlen 0
+  tv.setUint32(8, 4, true); // size
+  tv.setUint32(12, (1 << 24) | bits, true); // BTF_INT_SIGNED, offset 0, nr_bits
+  const out = new Uint8Array(24 + types.length + strings.length);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, 0xeb9f, true);
+  v.setUint8(2, 1);
+  v.setUint32(4, 24, true);
+  v.setUint32(8, 0, true);
+  v.setUint32(12, types.length, true);
+  v.setUint32(16, types.length, true);
+  v.setUint32(20, strings.length, true);
+  out.set(types, 24);
+  out.set(strings, 24 + types.length);
+  return out;
+}
+
+const vmlinux = () => parseBtf(new Uint8Array(readFileSync("/sys/kernel/btf/vmlinux")), { input: "vmlinux" });
+
+describe.skipIf(requirement(rootMissing()))("kernel objects", () => {
+  it("BTF_LOAD of a hand-built blob; a map uses its type ids", () => {
+    using t = new KernelTransport();
+    const blob = tinyBtf();
+    const btf = t.loadBtf(blob);
+    // struct bpf_btf_info: btf_size at 8
+    expect(objInfo(btf, 32).getUint32(8, true)).toBe(blob.length);
+    const m = t.createMap({
+      name: "kt_btf", type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1,
+      btf: { fd: btf as BtfFd, keyTypeId: 1, valueTypeId: 1 },
+    });
+    expect(t.mapInfo(m).btfId).toBeGreaterThan(0);
+    // the kernel checks the value type's size against value_size
+    expect(() =>
+      t.createMap({ name: "kt_btf2", type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 8, maxEntries: 1, btf: { fd: btf, keyTypeId: 1, valueTypeId: 1 } }),
+    ).toThrow(/BPF_MAP_CREATE: EINVAL/);
+  });
+
+  it("bad BTF fails with the kernel's BTF log in the error", () => {
+    using t = new KernelTransport();
+    let err: unknown;
+    try {
+      t.loadBtf(tinyBtf(33)); // 33 bits do not fit a 4-byte int
+    } catch (e) {
+      err = e;
+    }
+    expect(isBpfSyscallError(err)).toBe(true);
+    expect((err as Error).message).toMatch(/^BPF_BTF_LOAD: EINVAL .*btf log: /);
+    expect((err as { log: string }).log).toMatch(/nr_bits|size/);
+    expect(t.openFds()).toEqual([]);
+  });
+
+  it("arena: create with map_extra, mmap there, write from user space, read and write from BPF", () => {
+    using t = new KernelTransport();
+    const pages = 16;
+    const address = 1n << 44n;
+    const arena = t.createMap({
+      name: "kt_arena", type: BPF_MAP_TYPE_ARENA, keySize: 0, valueSize: 0, maxEntries: pages,
+      flags: BPF_F_MMAPABLE, mapExtra: address,
+    });
+    expect(t.mapInfo(arena).mapExtra).toBe(address);
+    using region = t.mmapMap(arena, pages * 4096, { address });
+    expect(region.address).toBe(address);
+    const start = address.toString(16);
+    const end = (address + BigInt(pages * 4096)).toString(16);
+    expect(readFileSync("/proc/self/maps", "utf8")).toContain(`${start}-${end} rw-s`);
+
+    const u32 = new Uint32Array(region.buffer);
+    u32[0] = 1234; // user space faults the first page in
+    // BPF: p = arena + 0 (cast to kernel space); p[1] = p[0] + 1; return p[1]
+    const prog = t.loadProgram({
+      name: "kt_arena_rw", type: BPF_PROG_TYPE_SYSCALL, flags: BPF_F_SLEEPABLE, license: "GPL",
+      insns: assemble(
+        ldMapValue(1, arena, 0), addrSpaceCast(1, 1), ldxMem(size.W, 2, 1, 0), add64Imm(2, 1),
+        stxMem(size.W, 1, 2, 4), mov64Reg(0, 2), exit(),
+      ),
+    });
+    expect(t.runProgram(prog).retval).toBe(1235);
+    expect(u32[1]).toBe(1235);
+    // a second mapping at the same address must not clobber the first
+    expect(() => t.mmapMap(arena, pages * 4096, { address })).toThrow(/mmap: E/);
+  });
+
+  it("a map pinned in bpffs is the same map when opened again", () => {
+    using t = new KernelTransport();
+    const m = t.createMap({ name: "kt_pin", type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 2 });
+    const path = `${BPFFS}/bpf_skel_test_${process.pid}`;
+    t.pin(m, path);
+    try {
+      expect(isMounted(BPFFS, "bpf")).toBe(true);
+      expect(existsSync(path)).toBe(true);
+      const again = t.getPinnedMap(path);
+      expect(t.mapInfo(again).id).toBe(t.mapInfo(m).id);
+      t.updateElem(again, u32le(1), u32le(77));
+      expect(readU32(t.lookupElem(m, u32le(1), 4)!)).toBe(77);
+      t.close(again);
+    } finally {
+      unlinkSync(path);
+    }
+    expect(existsSync(path)).toBe(false);
+    expect(() => t.getPinnedMap(path)).toThrow(/BPF_OBJ_GET: ENOENT/);
+  });
+
+  it("iter/task: an iterator program prints the tasks' pids; read to completion", () => {
+    using t = new KernelTransport();
+    const btf = vmlinux();
+    const target = btf.find("bpf_iter_task", "func")!;
+    const task = btf.find("task_struct", "struct") as BtfComposite;
+    const pidOff = task.members.find((m) => m.name === "pid")!.bitOffset / 8;
+    const prog = t.loadProgram({
+      name: "kt_iter", type: BPF_PROG_TYPE_TRACING, expectedAttachType: BPF_TRACE_ITER, attachBtfId: target.id, license: "GPL",
+      insns: assemble(
+        ldxMem(size.DW, 6, 1, 0), // meta
+        ldxMem(size.DW, 7, 1, 8), // task
+        jeqImm(7, 0, 7),
+        ldxMem(size.W, 2, 7, pidOff),
+        stxMem(size.W, 10, 2, -4),
+        ldxMem(size.DW, 1, 6, 0), // meta->seq
+        mov64Reg(2, 10),
+        add64Imm(2, -4),
+        mov64Imm(3, 4),
+        call(127), // bpf_seq_write
+        mov64Imm(0, 0),
+        exit(),
+      ),
+    });
+    const link = t.attachProgram(prog, { kind: "iter" });
+    const out = t.readIterator(link);
+    expect(out.length % 4).toBe(0);
+    const pids = new Set(new Uint32Array(out.buffer, out.byteOffset, out.length / 4));
+    // our threads and our parent are walked; so are (nearly) all processes /proc lists right now
+    expect(pids.has(process.ppid)).toBe(true);
+    const procs = readdirSync("/proc").filter((p) => /^[0-9]+$/.test(p)).map(Number);
+    expect(procs.filter((p) => pids.has(p)).length).toBeGreaterThanOrEqual(Math.floor(procs.length * 0.9));
+    for (const tid of readdirSync("/proc/self/task")) expect(pids.has(Number(tid))).toBe(true);
+    // each BPF_ITER_CREATE is a fresh walk
+    expect(t.readIterator(link).length).toBeGreaterThan(0);
+  });
+});
