@@ -10,9 +10,16 @@ describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("st
   it("loads every program of the task_ctx fixture", () => {
     using f = loadFixture(fixture);
     expect([...f.programs.keys()].sort()).toEqual([
-      "bench_get", "bskel_init", "bskel_refill", "on_exec", "on_switch", "task_ctx_stor__bskel_exit", "task_ctx_stor__bskel_reg",
+      "bench_get", "bskel_init", "bskel_refill", "depopulate", "on_exec", "on_switch", "populate", "task_ctx_stor__bskel_exit",
+      "task_ctx_stor__bskel_reg",
     ]);
     expect(f.mapDefs.get("bskel_arena")).toMatchObject({ type: 33, mapExtra: 1n << 44n });
     expect(f.arena.address).toBe(1n << 44n);
+  });
+
+  it("loads every program of the cgrp_ctx fixture (cgroup storage, rmdir hook, kfunc cgroup lookup)", () => {
+    using f = loadFixture(join(import.meta.dirname, "../fixtures/storage-kernel/cgrp_ctx.bpf.o"));
+    expect([...f.programs.keys()].sort()).toEqual(["bskel_init", "bskel_refill", "cgrp_ctx_stor__bskel_reg", "cgrp_ctx_stor__bskel_rmdir", "cgrp_touch"]);
+    expect(f.mapDefs.get("cgrp_ctx_stor")).toMatchObject({ type: 32, keySize: 4, valueSize: 24 });
   });
 });

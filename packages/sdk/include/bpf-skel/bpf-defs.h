@@ -106,6 +106,11 @@ extern void __arena *bpf_arena_alloc_pages(void *map, void __arena *addr, u32 pa
 					   u64 flags) __ksym __weak;
 extern void bpf_arena_free_pages(void *map, void __arena *ptr, u32 page_cnt) __ksym __weak;
 
+/* Cgroup lookup by id (acquires a reference: release it with bpf_cgroup_release). */
+struct cgroup;
+extern struct cgroup *bpf_cgroup_from_id(u64 cgid) __ksym __weak;
+extern void bpf_cgroup_release(struct cgroup *cgrp) __ksym __weak;
+
 /* --- minimal kernel structs (CO-RE: offsets are relocated against vmlinux BTF) ----------- */
 /* A program that includes a bpftool-generated vmlinux.h first gets the kernel's own. */
 #ifndef __VMLINUX_H__

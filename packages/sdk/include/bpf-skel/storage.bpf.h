@@ -188,6 +188,65 @@ static __always_inline long bskel_cgrp_delete(void *map, struct cgroup *cgrp)
 
 #define skel_cgrp_storage_delete(mapp, cgrp) bskel_cgrp_delete((mapp), (cgrp))
 
+/* --- owners without a task or cgroup pointer (syscall programs, benchmarks, tests) ---------- */
+
+/* The map type of a BTF map definition `&map`, at compile time (__uint(type, N) is int (*)[N]). */
+#define bskel_map_type(mapp) (sizeof(*(mapp)->type) / sizeof(int))
+#define bskel_owner_kind(mapp) \
+	(bskel_map_type(mapp) == BPF_MAP_TYPE_CGRP_STORAGE ? BSKEL_OWNER_CGROUP : BSKEL_OWNER_TASK)
+
+static __always_inline u64 bskel_owner_create(u64 n0, u64 n1, u8 kind, u32 key, u32 size, u32 align)
+{
+	bskel_arena_ref();
+	if (bskel_rt.base == 0 || !bskel_lock(&bskel_rt.alloc_lock))
+		return 0;
+	u64 v = 0;
+	u32 gen = 0;
+	int id = bskel_map_register(n0, n1, kind, size, align);
+	u64 word = id >= 0 ? bskel_leaf_word(BSKEL_HDR(), id, key, false) : 0;
+	if (word != 0 && *BSKEL_AT(u64, word) != 0) {
+		id = -1; /* the owner already has an entry */
+		BSKEL_COUNT(alloc_fail, 1);
+	}
+	u32 off = id >= 0 ? bskel_alloc_entry(id, key, &gen) : 0;
+	if (off)
+		v = bskel_rt.base + off + bskel_value_off(align);
+	bskel_unlock(&bskel_rt.alloc_lock);
+	return v;
+}
+
+static __always_inline long bskel_owner_delete(u64 n0, u64 n1, u8 kind, u32 key, u32 size, u32 align)
+{
+	bskel_arena_ref();
+	if (bskel_rt.base == 0 || !bskel_lock(&bskel_rt.alloc_lock))
+		return -EBUSY;
+	long ret = -ENOENT;
+	int id = bskel_map_register(n0, n1, kind, size, align);
+	u64 word = id >= 0 ? bskel_leaf_word(BSKEL_HDR(), id, key, false) : 0;
+	if (word) {
+		u64 w = *BSKEL_AT(u64, word);
+		if (w && bskel_free_entry(id, key, (u32)w, (u32)(w >> 32)))
+			ret = 0;
+	}
+	bskel_unlock(&bskel_rt.alloc_lock);
+	return ret;
+}
+
+/*
+ * skel_storage_create_owner creates owner id `owner`'s entry in `&map` with no task or cgroup
+ * behind it (no local-storage element, no exit hook: the caller frees it with
+ * skel_storage_delete_owner). For syscall programs, benchmarks and tests; use ids that cannot
+ * be real pids (>= pid_max) so they never meet a real task's entry. NULL if it exists already.
+ * Sleepable callers should run bskel_refill_pool() first when the pool runs low.
+ */
+#define skel_storage_create_owner(mapp, owner)                                                    \
+	((bskel_value_t(mapp) __arena *)bskel_owner_create(BSKEL_NAME0(#mapp), BSKEL_NAME1(#mapp),   \
+		bskel_owner_kind(mapp), (owner), sizeof(bskel_value_t(mapp)), _Alignof(bskel_value_t(mapp))))
+
+#define skel_storage_delete_owner(mapp, owner)                                                    \
+	bskel_owner_delete(BSKEL_NAME0(#mapp), BSKEL_NAME1(#mapp), bskel_owner_kind(mapp), (owner),  \
+		sizeof(bskel_value_t(mapp)), _Alignof(bskel_value_t(mapp)))
+
 /* --- writers' sequence protocol (docs/storage-layout.md §4) --------------------------------- */
 
 /* skel_entry_write_begin/end bracket a multi-word update of value v so readConsistent retries. */
