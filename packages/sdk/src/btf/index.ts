@@ -4,3 +4,4 @@ export * from "./layout.js";
 export { cTypeName } from "./c-names.js";
 export { parseBtf, type ParseOptions } from "./parse.js";
 export { isRawBtf, BTF_MAGIC } from "./header.js";
+export { encodeBtf, type EncodeOptions } from "./encode.js";
