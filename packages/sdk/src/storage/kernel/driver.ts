@@ -12,6 +12,8 @@ export const REGISTER_SUFFIX = "__bskel_reg";
 export const EXIT_SUFFIX = "__bskel_exit";
 export const RMDIR_SUFFIX = "__bskel_rmdir";
 
+const DRAIN_TICKS = 10;
+
 /** StorageObject is what the driver needs from a loaded object (live loader or hand-loaded). */
 export interface StorageObject {
   readonly transport: Transport;
@@ -88,7 +90,13 @@ export class MappedStorage implements Disposable {
     }
     const every = options.refillIntervalMs ?? 20;
     if (every > 0) {
-      this.#timer = setInterval(() => this.refillIfLow(), every);
+      // Every tick refills a low pool; every DRAIN_TICKS-th tick refills anyway, which also
+      // finishes frees that a contended lock pushed to the deferred queue.
+      let tick = 0;
+      this.#timer = setInterval(() => {
+        if (++tick % DRAIN_TICKS === 0) this.refill();
+        else this.refillIfLow();
+      }, every);
       this.#timer.unref();
     }
   }
