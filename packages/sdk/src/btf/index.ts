@@ -5,3 +5,7 @@ export { cTypeName } from "./c-names.js";
 export { parseBtf, type ParseOptions } from "./parse.js";
 export { isRawBtf, BTF_MAGIC } from "./header.js";
 export { encodeBtf, type EncodeOptions } from "./encode.js";
+export { loadTypes, type LoadedTypes, type TypesFormat } from "./load.js";
+export { loadTypesFromFile } from "./load-file.js";
+export { parseDescription, parseDescriptionText, type DescriptionResult } from "./json.js";
+export type { StorageDecl } from "./storage-decl.js";

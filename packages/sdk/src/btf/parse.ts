@@ -9,6 +9,7 @@ import type {
   BtfMember,
   BtfParam,
   BtfType,
+  BtfTypeTag,
   BtfVarSecinfo,
 } from "./types.js";
 import { validateTypes } from "./validate.js";
@@ -203,7 +204,10 @@ function readTypes(
         break;
       }
       case 18:
-        types.push(kflag ? { kind: "type_tag", id, name, type: sizeOrType, attribute: true } : { kind: "type_tag", id, name, type: sizeOrType });
+        if (kflag) {
+          const tag: BtfTypeTag = { kind: "type_tag", id, name, type: sizeOrType, attribute: true };
+          types.push(tag);
+        } else types.push({ kind: "type_tag", id, name, type: sizeOrType });
         break;
       case 19: {
         if (pos + vlen * 12 > end) truncated("enum64 values", vlen * 12, end - pos, id, pos, input);

@@ -205,7 +205,6 @@ export type BtfType =
   | BtfVar
   | BtfDatasec
   | BtfFloat
-  | BtfDeclTag
-  | BtfTypeTag;
+  | BtfDeclTag;
 
 export type ByteOrder = "little" | "big";
