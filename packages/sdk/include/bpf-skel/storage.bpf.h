@@ -101,11 +101,15 @@ static __always_inline u64 bskel_task_get(void *map, struct task_struct *task, u
 		return s->vptr;
 	if (!(flags & BPF_LOCAL_STORAGE_GET_F_CREATE) || (task->flags & PF_EXITING))
 		return 0;
+	/* Owner id 0 means "none" in the index: the idle tasks (pid 0) get no entry. */
+	u32 pid = (u32)task->pid;
+	if (pid == 0 || pid >= BSKEL_KEY_LIMIT)
+		return 0;
 	if (!s)
 		s = bpf_task_storage_get(map, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!s)
 		return 0;
-	return bskel_attach(s, n0, n1, BSKEL_OWNER_TASK, (u32)task->pid, size, align);
+	return bskel_attach(s, n0, n1, BSKEL_OWNER_TASK, pid, size, align);
 }
 
 static __always_inline long bskel_task_delete(void *map, struct task_struct *task)

@@ -1,0 +1,55 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { clang19Missing, requirement, rootMissing } from "../support/env.js";
+import { alive, taskStorage, type TaskStorageRig } from "./support/harness.js";
+
+const CYCLES = 10_000;
+const lastPid = () => Number(readFileSync("/proc/sys/kernel/ns_last_pid", "utf8"));
+const pidMax = () => Number(readFileSync("/proc/sys/kernel/pid_max", "utf8"));
+/** CONCURRENT bounds the tasks the churn itself keeps alive at once (sh, its subshell, stragglers). */
+const CONCURRENT = 16;
+
+// ≥ 10,000 fork/exit cycles on the real kernel: every child gets an entry when it is first
+// switched in and loses it at exit; slots are reused lowest-first, so slab pages stay at the
+// live peak. Index leaves cover the pid range touched (one per 512 pids), never more.
+describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("mapped task storage churn on the kernel", () => {
+  let rig: TaskStorageRig;
+  beforeAll(() => {
+    rig = taskStorage({ attach: true });
+  });
+  afterAll(() => rig?.[Symbol.dispose]());
+
+  it(`survives ${CYCLES} fork/exit cycles with present pages bounded by the live peak`, async () => {
+    const c = () => rig.storage.region.header.counters;
+    await new Promise((r) => setTimeout(r, 300)); // let the tasks already running get their entries
+    const s0 = rig.storage.stats();
+    const allocs0 = Number(c().allocs);
+    const frees0 = Number(c().frees);
+    const pid0 = lastPid();
+    // dash forks a subshell for ( : ): a fork and an exit, no exec.
+    execFileSync("sh", ["-c", `i=0; while [ $i -lt ${CYCLES} ]; do ( : ); i=$((i+1)); done`], { stdio: "ignore" });
+    rig.driver.refill();
+    // pids wrap at pid_max; a wrap means the churn may have touched every pid block.
+    const pidSpan = lastPid() >= pid0 ? lastPid() - pid0 : pidMax();
+    const s1 = rig.storage.stats();
+    const allocs = Number(c().allocs) - allocs0;
+    const frees = Number(c().frees) - frees0;
+    console.log(`churn: ${allocs} allocs, ${frees} frees over ${pidSpan} pids; slab pages ${s0.slabPages} -> ${s1.slabPages}, index pages ${s0.indexPages} -> ${s1.indexPages}, present ${s0.presentPages} -> ${s1.presentPages}, alloc_fail ${c().alloc_fail}, pool_empty ${c().pool_empty}`);
+    expect(allocs).toBeGreaterThanOrEqual(CYCLES);
+    expect(frees).toBeGreaterThanOrEqual(CYCLES - 16);
+    // Slabs hold the live peak, not the churn: at most the tasks alive before or after plus
+    // what the churn keeps alive at once, lowest-first packing (+1 for a partly used page).
+    const cls = rig.storage.region.header.classes.get(rig.storage.info.classId);
+    const peak = Math.max(s0.regionLiveEntries, s1.regionLiveEntries) + CONCURRENT;
+    expect(s1.slabPages).toBeLessThanOrEqual(Math.max(s0.slabPages, Math.ceil(peak / cls.nr_slots) + 1));
+    expect(Number(c().alloc_fail)).toBe(0);
+    // Index pages: one leaf per 512-pid block the churn touched (+ the block at each end, + an L1 on a 2^19 boundary).
+    expect(s1.indexPages - s0.indexPages).toBeLessThanOrEqual(Math.ceil(pidSpan / 512) + 3);
+    // Present pages: the above plus whatever the pool holds (≤ pool_target).
+    expect(s1.presentPages - s0.presentPages).toBeLessThanOrEqual(Math.ceil(pidSpan / 512) + 4 + rig.driver.poolTarget);
+    // 0 leaked slots: no entry outlives its task.
+    expect(rig.storage.owners().filter((o) => !alive(o) && rig.storage.has(o))).toEqual([]);
+    expect(Number(c().live_entries)).toBe(rig.storage.size);
+  });
+});
