@@ -3,7 +3,7 @@ import { Btf } from "../../src/btf/btf.js";
 import { parseDescription, parseDescriptionText } from "../../src/btf/json.js";
 import { sizeOf } from "../../src/btf/layout.js";
 import { parseBtf } from "../../src/btf/parse.js";
-import type { BtfType } from "../../src/btf/types.js";
+import type { BtfComposite, BtfType } from "../../src/btf/types.js";
 import { isDescriptionError } from "../../src/errors/index.js";
 import { clang19Missing, requirement } from "../../../../test/support/env.js";
 import { CASES, KERNEL_TYPEDEFS } from "./descriptions.js";
@@ -96,7 +96,7 @@ describe("our schema", () => {
     const btf = parseDescription(CASES[0]!.json).btf;
     const t = btf.find("task_ctx", "struct");
     expect(t).toMatchObject({ size: 56 });
-    expect((t as { members: { name: string; bitOffset: number }[] }).members.map((m) => [m.name, m.bitOffset])).toEqual([
+    expect((t as BtfComposite).members.map((m) => [m.name, m.bitOffset])).toEqual([
       ["force_local", 0], ["weight", 8], ["comm", 16], ["next", 192], ["grid", 256], ["", 320], ["st", 384], ["tail", 416],
     ]);
   });
