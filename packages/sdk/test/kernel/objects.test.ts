@@ -102,6 +102,23 @@ describe.skipIf(requirement(rootMissing()))("kernel objects", () => {
     expect(() => t.mmapMap(arena, pages * 4096, { address })).toThrow(/mmap: E/);
   });
 
+  it("a 4 GiB arena (the kernel's largest) maps whole and its view spans all of it", () => {
+    using t = new KernelTransport();
+    const pages = 1 << 20;
+    const address = 3n << 44n;
+    const arena = t.createMap({
+      name: "kt_arena4g", type: BPF_MAP_TYPE_ARENA, keySize: 0, valueSize: 0, maxEntries: pages, flags: BPF_F_MMAPABLE, mapExtra: address,
+    });
+    using region = t.mmapMap(arena, pages * 4096, { address });
+    expect(region.buffer.byteLength).toBe(2 ** 32);
+    const bytes = new Uint8Array(region.buffer);
+    bytes[2 ** 32 - 1] = 0xab; // faults in the last page only
+    expect(bytes[2 ** 32 - 1]).toBe(0xab);
+    expect(() => t.createMap({
+      name: "kt_arena_big", type: BPF_MAP_TYPE_ARENA, keySize: 0, valueSize: 0, maxEntries: pages + 1, flags: BPF_F_MMAPABLE,
+    })).toThrow(/BPF_MAP_CREATE: E/);
+  });
+
   it("a map pinned in bpffs is the same map when opened again", () => {
     using t = new KernelTransport();
     const m = t.createMap({ name: "kt_pin", type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 2 });

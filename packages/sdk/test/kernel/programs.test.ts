@@ -4,7 +4,7 @@ import { isBpfSyscallError, isVerifierError, type VerifierError } from "../../sr
 import {
   BPF_F_SLEEPABLE, BPF_MAP_TYPE_ARRAY, BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_SOCKET_FILTER,
   BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_TRACEPOINT, KernelTransport, linkInfo, BPF_LINK_TYPE_PERF_EVENT,
-  BPF_LINK_TYPE_RAW_TRACEPOINT, enableStats, close,
+  BPF_LINK_TYPE_RAW_TRACEPOINT, enableStats, close, linkDetach,
 } from "../../src/kernel/index.js";
 import { nativeLayer } from "../../src/kernel/native.js";
 import { counterProgram } from "./asm.js";
@@ -99,6 +99,10 @@ describe.skipIf(requirement(rootMissing()))("kernel programs", () => {
       for (let i = 0; i < 10; i++) n.syscall3(110, 0, 0, 0);
       expect(readU64(t.lookupElem(map, u32le(0), 8)!)).toBeGreaterThanOrEqual(10n);
       expect(t.progInfo(prog).runCnt).toBeGreaterThanOrEqual(10n);
+      // raw_tp links cannot be detached (only cgroup/netns/xdp/tcx/struct_ops… links can):
+      // EOPNOTSUPP, not EBADF or EINVAL, shows the command reached the link
+      expect(() => linkDetach(link)).toThrow(/^BPF_LINK_DETACH: EOPNOTSUPP/);
+      expect(() => linkDetach(prog as never)).toThrow(/^BPF_LINK_DETACH: EINVAL/);
     } finally {
       close(stats);
     }
