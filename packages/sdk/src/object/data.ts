@@ -8,6 +8,9 @@ import { LoaderError } from "../errors/index.js";
 import { BPF_F, BPF_MAP_TYPE, internalMapName } from "./maps.js";
 import type { DataVariable, ExternSpec, MapKind, MapSpec } from "./spec.js";
 
+/** MAX_DATA_SECTION bounds one global data section (1 GiB). */
+export const MAX_DATA_SECTION = 1 << 30;
+
 /** datasec returns the DATASEC named `name`, if the object's BTF has one. */
 export function datasec(btf: Btf | undefined, name: string): BtfDatasec | undefined {
   const t = btf?.find(name, "datasec");
@@ -19,7 +22,7 @@ export function datasec(btf: Btf | undefined, name: string): BtfDatasec | undefi
  * DATASEC offsets of globals at 0, so offsets come from the ELF symbols (libbpf
  * `btf_fixup_datasec()` does the same before BPF_BTF_LOAD).
  */
-export function sectionVariables(btf: Btf | undefined, sec: ElfSection, symbols: readonly ElfSymbol[]): DataVariable[] {
+export function sectionVariables(btf: Btf | undefined, sec: ElfSection, symbols: readonly ElfSymbol[], input?: string): DataVariable[] {
   const ds = datasec(btf, sec.name);
   if (ds === undefined || btf === undefined) return [];
   const bySym = new Map<string, ElfSymbol>();
@@ -27,7 +30,7 @@ export function sectionVariables(btf: Btf | undefined, sec: ElfSection, symbols:
   const out = ds.vars.map((vsi): DataVariable => {
     const v = btf.type(vsi.type);
     if (v.kind !== "var") {
-      throw new LoaderError(`DATASEC ${sec.name} entry is a ${v.kind}, not a VAR`, { section: sec.name, typeId: vsi.type });
+      throw new LoaderError(`DATASEC ${sec.name} entry is a ${v.kind}, not a VAR`, { input, section: sec.name, typeId: vsi.type });
     }
     const sym = bySym.get(v.name);
     return { name: v.name, offset: sym?.value ?? vsi.offset, size: vsi.size, typeId: v.type, linkage: v.linkage };
@@ -40,12 +43,16 @@ export function sectionVariables(btf: Btf | undefined, sec: ElfSection, symbols:
  * `bpf_object__init_internal_map()`): one element holding the whole section, read-only for
  * programs when it is rodata, mmapable when a non-static variable lives there.
  */
-export function dataMap(objectName: string, kind: MapKind, sec: ElfSection, btf: Btf | undefined, symbols: readonly ElfSymbol[]): MapSpec {
-  const variables = sectionVariables(btf, sec, symbols);
+export function dataMap(objectName: string, kind: MapKind, sec: ElfSection, btf: Btf | undefined, symbols: readonly ElfSymbol[], input?: string): MapSpec {
+  const variables = sectionVariables(btf, sec, symbols, input);
   let flags = 0;
   if (kind === "rodata") flags |= BPF_F.RDONLY_PROG;
   if (variables.some((v) => v.linkage !== "static")) flags |= BPF_F.MMAPABLE;
-  const initial = kind === "bss" ? new Uint8Array(sec.size) : sec.data.slice();
+  // value_size is a u32 and the kernel caps array values well below 4 GiB; refuse before allocating anything.
+  if (sec.size > MAX_DATA_SECTION) {
+    throw new LoaderError(`global data section of ${sec.size} bytes is larger than ${MAX_DATA_SECTION}`, { input, section: sec.name });
+  }
+  const initial = kind === "bss" ? undefined : sec.data.slice();
   return {
     name: sec.name,
     kind,
@@ -61,7 +68,7 @@ export function dataMap(objectName: string, kind: MapKind, sec: ElfSection, btf:
     pinning: 0,
     btfKeyTypeId: 0,
     btfValueTypeId: datasec(btf, sec.name)?.id ?? 0,
-    initial,
+    ...(initial ? { initial } : {}),
     variables,
     kernelName: internalMapName(objectName, sec.name),
   };

@@ -7,3 +7,6 @@ export { BPF_MAP_TYPE, BPF_F, internalMapName } from "./maps.js";
 export { BPF_PSEUDO, CORE_POISON, INSN_SIZE } from "./insn.js";
 export { linkProgram, type LinkedProgram, type DataReference } from "./link.js";
 export { applyCore, resolveCore, type CoreResult, type CorePoison, type CoreOptions } from "./core.js";
+export { prepareProgram, encodeFuncInfo, encodeLineInfo, KFUNC_POISON_BASE, type PrepareOptions, type PreparedProgram } from "./prepare.js";
+export { resolveKfuncs, type ResolvedExtern } from "./externs.js";
+export { fixupBtf } from "./btf-fixup.js";

@@ -1,7 +1,7 @@
 import type { Btf } from "../btf/btf.js";
 import { parseBtf } from "../btf/parse.js";
 import { classifySection } from "../elf/classify.js";
-import { EM_BPF, readElf, type ElfSection } from "../elf/reader.js";
+import { EM_BPF, readElf, SHF, type ElfSection } from "../elf/reader.js";
 import { readRelocations, type ElfRelocation } from "../elf/relocations.js";
 import { readSymbols, SHN, STB, STT } from "../elf/symbols.js";
 import { BpfSkelError, ElfError, LoaderError } from "../errors/index.js";
@@ -79,7 +79,7 @@ function read(bytes: Uint8Array, input: string): ObjectSpec {
   const dataMaps = new Map<number, string>();
   for (const kind of ["data", "rodata", "bss"] as const) {
     for (const s of byKind(kind)) {
-      const m = dataMap(objectName, kind, s, btf, symbols);
+      const m = dataMap(objectName, kind, s, btf, symbols, input);
       maps.push(m);
       dataMaps.set(s.index, m.name);
     }
@@ -125,7 +125,8 @@ function read(bytes: Uint8Array, input: string): ObjectSpec {
   });
   subprograms = subprograms.map(named);
   const sectionSizes: Record<string, number> = {};
-  for (const s of elf.sections) if (["data", "rodata", "bss", "arena", "maps"].includes(kinds[s.index]!)) sectionSizes[s.name] = s.size;
+  // Every allocated non-code section may have a DATASEC whose size the BTF fix-up fills in.
+  for (const s of elf.sections) if ((s.flags & SHF.ALLOC) !== 0 && kinds[s.index] !== "program") sectionSizes[s.name] = s.size;
   const symbolOffsets: Record<string, number> = {};
   for (const s of symbols) {
     if (s.type === STT.OBJECT && s.bind !== STB.LOCAL && s.shndx !== SHN.UNDEF && s.shndx < SHN.LORESERVE) symbolOffsets[s.name] = s.value;
@@ -158,7 +159,7 @@ function arenaSpec(sec: ElfSection | undefined, maps: readonly MapSpec[], btf: B
   if (need > a.maxEntries * PAGE_SIZE) {
     throw new LoaderError(`arena '${a.name}' (${a.maxEntries} pages) is too small for ${sec.size} bytes of __arena globals`, { input, section: sec.name, symbol: a.name });
   }
-  return { map: a.name, initial: sec.data.slice(), variables: sectionVariables(btf, sec, symbols) };
+  return { map: a.name, initial: sec.data.slice(), variables: sectionVariables(btf, sec, symbols, input) };
 }
 
 /** relocationsByTarget reads the SHT_REL sections that apply to code; the rest (.rel.BTF, debug) is skipped as libbpf does. */

@@ -1,0 +1,86 @@
+import { Btf } from "../btf/btf.js";
+import type { BtfDatasec, BtfFunc, BtfFuncProto, BtfInt, BtfType, BtfVar } from "../btf/types.js";
+import { LoaderError } from "../errors/index.js";
+import type { ObjectSpec } from "./spec.js";
+
+const DUMMY = "dummy_ksym";
+
+/**
+ * fixupBtf returns the object's BTF as the kernel's BPF_BTF_LOAD accepts it (libbpf
+ * `btf_fixup_datasec()`, `bpf_object__collect_externs()`, `bpf_object__sanitize_and_load_btf()`):
+ * - DATASEC sizes from the ELF sections and global VAR offsets from the ELF symbols (clang
+ *   leaves both 0), secinfos sorted by offset;
+ * - `.ksyms`: FUNC entries point at a dummy `int` VAR, extern FUNCs become GLOBAL with named
+ *   parameters, VARs become GLOBAL_ALLOCATED `int`s, 4 bytes each;
+ * - `.kconfig`: VARs become GLOBAL_ALLOCATED at their slot in the `.kconfig` map;
+ * - any other extern FUNC becomes GLOBAL (6.18 rejects linkage > GLOBAL), hidden global
+ *   subprograms become STATIC so the verifier checks them in their callers' context.
+ * The spec is not changed; ids stay the same (new types are appended).
+ */
+export function fixupBtf(spec: ObjectSpec): Btf {
+  const btf = spec.btf;
+  if (btf === undefined) throw new LoaderError("object has no BTF to fix up", { input: spec.input });
+  const types: BtfType[] = btf.types.slice();
+  const set = (t: BtfType) => {
+    types[t.id - 1] = t;
+  };
+  const add = (t: Omit<BtfType, "id">): number => {
+    const id = types.length + 1;
+    types.push({ ...t, id } as BtfType);
+    return id;
+  };
+  let intId = types.find((t) => t.kind === "int" && t.name === "int" && t.size === 4)?.id;
+  const int = () => (intId ??= add({ kind: "int", name: "int", size: 4, bits: 32, offset: 0, signed: true, char: false, bool: false } as Omit<BtfInt, "id">));
+  let dummyId: number | undefined;
+  const dummy = () => (dummyId ??= add({ kind: "var", name: DUMMY, type: int(), linkage: "global" } as Omit<BtfVar, "id">));
+  const kconfig = new Map(spec.externs.filter((e) => e.kind === "kconfig").map((e) => [e.btfId, e]));
+  const hidden = new Set(spec.subprograms.filter((f) => f.global && f.hidden).map((f) => f.name));
+
+  for (const t of btf.types) {
+    if (t.kind === "func" && t.linkage === "global" && hidden.has(t.name)) set({ ...t, linkage: "static" });
+    if (t.kind === "func" && t.linkage === "extern") set({ ...t, linkage: "global" });
+    if (t.kind !== "datasec") continue;
+    if (t.name === ".ksyms") {
+      const vars = t.vars.map((vsi, i) => {
+        const v = types[vsi.type - 1]!;
+        if (v.kind === "func") {
+          nameParams(types, v, set);
+          return { type: dummy(), offset: 4 * i, size: 4 };
+        }
+        if (v.kind === "var") set({ ...v, type: int(), linkage: "global" });
+        return { type: vsi.type, offset: 4 * i, size: 4 };
+      });
+      set({ ...t, size: 4 * vars.length, vars } as BtfDatasec);
+    } else if (t.name === ".kconfig") {
+      const size = spec.maps.find((m) => m.kind === "kconfig")?.valueSize ?? 0;
+      const vars = t.vars.map((vsi) => {
+        const e = kconfig.get(vsi.type);
+        const v = types[vsi.type - 1] as BtfVar;
+        set({ ...v, linkage: "global" });
+        return { ...vsi, offset: e?.offset ?? vsi.offset, size: e?.size ?? vsi.size };
+      });
+      set({ ...t, size, vars: vars.sort((a, b) => a.offset - b.offset) } as BtfDatasec);
+    } else {
+      const size = t.size !== 0 ? t.size : spec.sectionSizes[t.name];
+      if (size === undefined) throw new LoaderError(`DATASEC '${t.name}' has no ELF section to take its size from`, { input: spec.input, section: t.name, typeId: t.id });
+      const vars = t.vars.map((vsi) => {
+        const v = types[vsi.type - 1] as BtfVar;
+        if (v.kind !== "var" || v.linkage !== "global") return vsi;
+        const off = spec.symbolOffsets[v.name];
+        if (off === undefined) throw new LoaderError(`variable '${v.name}' in DATASEC '${t.name}' has no ELF symbol`, { input: spec.input, section: t.name, symbol: v.name });
+        return { ...vsi, offset: off };
+      });
+      set({ ...t, size, vars: vars.sort((a, b) => a.offset - b.offset) } as BtfDatasec);
+    }
+  }
+  return new Btf(types, { byteOrder: btf.byteOrder, input: `${btf.input} (fixed up)` });
+}
+
+/** nameParams gives unnamed parameters of an extern FUNC's prototype a name, and makes the FUNC global. */
+function nameParams(types: BtfType[], fn: BtfFunc, set: (t: BtfType) => void): void {
+  set({ ...fn, linkage: "global" });
+  const proto = types[fn.type - 1];
+  if (proto?.kind !== "func_proto") return;
+  const params = proto.params.map((p) => (p.name === "" && p.type !== 0 ? { ...p, name: DUMMY } : p));
+  set({ ...proto, params } as BtfFuncProto);
+}
