@@ -1,4 +1,5 @@
-import { CodeBlockWriter } from "ts-morph";
+// ts-morph's own code writer, imported directly so `gen --target ts` never loads the TypeScript compiler.
+import CodeBlockWriter from "code-block-writer";
 import { memberCode } from "./members.js";
 import type { ClassPlan, EnumPlan, Plan } from "./plan.js";
 
