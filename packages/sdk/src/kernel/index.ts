@@ -18,4 +18,5 @@ export { enableStats, iterCreate, linkCreate, linkDetach, rawTracepointOpen, typ
 export { openTracepointEvent, tracepointId } from "./perf.js";
 export { BPFFS, TRACEFS, ensureBpffs, ensureMounted, isMounted, tracefsRoot } from "./mounts.js";
 export { KernelMapping } from "./mapping.js";
+export { parseCpuList, perCpuValueSize, possibleCpus } from "./cpus.js";
 export { KernelTransport } from "../transport/kernel.js";

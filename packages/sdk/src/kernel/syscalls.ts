@@ -47,7 +47,7 @@ export class Attr {
   }
   /** name writes a NUL-padded object name, cut to `len - 1` bytes. */
   name(off: number, len: number, s: string): this {
-    const enc = new TextEncoder().encode(s).subarray(0, len - 1);
+    const enc = encoder.encode(s).subarray(0, len - 1);
     this.bytes.fill(0, off, off + len);
     this.bytes.set(enc, off);
     return this;
@@ -60,6 +60,7 @@ export class Attr {
   }
 }
 
+const encoder = new TextEncoder();
 let shared: Attr | undefined;
 /** sharedAttr returns this thread's scratch bpf_attr, zeroed. */
 export function sharedAttr(): Attr {

@@ -3,7 +3,8 @@ import { requirement, rootMissing } from "../../../../test/support/env.js";
 import { isBpfSyscallError, isClosedError } from "../../src/errors/index.js";
 import {
   BPF_ANY, BPF_EXIST, BPF_F_MMAPABLE, BPF_F_RDONLY_PROG, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_NOEXIST,
-  KernelTransport,
+  BPF_ATTR_SIZE, BPF_MAP_CREATE, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_UPDATE_ELEM, KernelTransport, MAP_CREATE_ATTR,
+  MAP_ELEM_ATTR, NativeMemory, bpf, close, mapInfo, mapLookup, perCpuValueSize, possibleCpus,
 } from "../../src/kernel/index.js";
 import type { MapFd } from "../../src/transport/transport.js";
 import { readU32, readU64, u32le, u64le } from "./asm.js";
@@ -98,6 +99,45 @@ describe.skipIf(requirement(rootMissing()))("kernel maps", () => {
     expect(isBpfSyscallError(err)).toBe(true);
     expect(err).toMatchObject({ command: "BPF_MAP_CREATE", code: "EINVAL", errno: 22 });
     expect((err as Error).message).toMatch(/^BPF_MAP_CREATE: EINVAL \(invalid argument/);
+  });
+
+  it("per-CPU values hold one 8-byte-aligned slot per possible CPU", () => {
+    using t = new KernelTransport();
+    const m = t.createMap({ name: "kt_pcpu", type: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
+    const size = perCpuValueSize(4);
+    expect(size).toBe(8 * possibleCpus());
+    const v = new Uint8Array(size);
+    for (let c = 0; c < possibleCpus(); c++) new DataView(v.buffer).setUint32(c * 8, 100 + c, true);
+    t.updateElem(m, u32le(0), v);
+    const back = t.lookupElem(m, u32le(0), size)!;
+    for (let c = 0; c < possibleCpus(); c++) expect(readU32(back, c * 8)).toBe(100 + c);
+  });
+
+  it("raw bpf(cmd, attr) takes a caller-built union bpf_attr", () => {
+    const attr = new Uint8Array(BPF_ATTR_SIZE);
+    const v = new DataView(attr.buffer);
+    const f = MAP_CREATE_ATTR.fields;
+    v.setUint32(f.map_type[0], BPF_MAP_TYPE_HASH, true);
+    v.setUint32(f.key_size[0], 8, true);
+    v.setUint32(f.value_size[0], 8, true);
+    v.setUint32(f.max_entries[0], 2, true);
+    attr.set(new TextEncoder().encode("kt_raw"), f.map_name[0]);
+    const fd = bpf(BPF_MAP_CREATE, attr);
+    try {
+      expect(mapInfo(fd)).toMatchObject({ type: BPF_MAP_TYPE_HASH, keySize: 8, name: "kt_raw" });
+      using key = NativeMemory.copyOf(u64le(5n));
+      using val = NativeMemory.copyOf(u64le(6n));
+      const e = new Uint8Array(BPF_ATTR_SIZE);
+      const ev = new DataView(e.buffer);
+      ev.setUint32(MAP_ELEM_ATTR.fields.map_fd[0], fd, true);
+      ev.setBigUint64(MAP_ELEM_ATTR.fields.key[0], BigInt(key.address), true);
+      ev.setBigUint64(MAP_ELEM_ATTR.fields.value[0], BigInt(val.address), true);
+      bpf(BPF_MAP_UPDATE_ELEM, e);
+      expect(readU64(mapLookup(fd, u64le(5n), 8)!)).toBe(6n);
+    } finally {
+      close(fd);
+    }
+    expect(() => bpf(BPF_MAP_CREATE, new Uint8Array(BPF_ATTR_SIZE + 1))).toThrow(/BPF_MAP_CREATE: E2BIG/);
   });
 
   it("close twice is harmless; after dispose every call throws ClosedError", () => {
