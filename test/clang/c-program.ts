@@ -104,7 +104,7 @@ export function valueFor(kind: LeafKind, k: number, seed: number): bigint | numb
   }
 }
 
-function cLiteral(kind: LeafKind, v: bigint | number | boolean): string {
+export function cLiteral(kind: LeafKind, v: bigint | number | boolean): string {
   switch (kind.kind) {
     case "bool":
       return v ? "1" : "0";
