@@ -14,7 +14,9 @@ export {
 } from "./maps.js";
 export { progLoad, progTestRun, cString, type ProgLoadOptions } from "./prog.js";
 export { btfLoad, linkInfo, mapInfo, objGet, objInfo, objPin, progInfo, type MapInfo, type ProgInfo } from "./objects.js";
-export { enableStats, iterCreate, linkCreate, linkDetach, rawTracepointOpen, type LinkCreateOptions } from "./links.js";
+export {
+  enableStats, iterCreate, linkCreate, linkDetach, rawTracepointOpen, readIterator, readToEnd, type LinkCreateOptions,
+} from "./links.js";
 export { openTracepointEvent, tracepointId } from "./perf.js";
 export { BPFFS, TRACEFS, ensureBpffs, ensureMounted, isMounted, tracefsRoot } from "./mounts.js";
 export { KernelMapping } from "./mapping.js";

@@ -1,6 +1,6 @@
 import { ENABLE_STATS_ATTR, ITER_CREATE_ATTR, LINK_CREATE_ATTR, LINK_DETACH_ATTR, RAW_TRACEPOINT_ATTR } from "./attr-layout.js";
 import { NativeMemory } from "./native.js";
-import { bpfAttr, sharedAttr } from "./syscalls.js";
+import { bpfAttr, close, read, sharedAttr } from "./syscalls.js";
 import {
   BPF_ENABLE_STATS, BPF_ITER_CREATE, BPF_LINK_CREATE, BPF_LINK_DETACH, BPF_RAW_TRACEPOINT_OPEN, BPF_STATS_RUN_TIME,
 } from "./uapi.js";
@@ -49,6 +49,34 @@ export function linkCreate(progFd: number, targetFd: number, attachType: number,
 /** iterCreate opens a new read fd for an iterator link; every call starts a fresh walk. */
 export function iterCreate(linkFd: number): number {
   return bpfAttr(BPF_ITER_CREATE, sharedAttr().u32(ITER_CREATE_ATTR.fields.link_fd[0], linkFd), `link fd ${linkFd}`);
+}
+
+/** readIterator runs an iterator link once (a fresh BPF_ITER_CREATE fd read to EOF, then closed) and returns the bytes. */
+export function readIterator(linkFd: number): Uint8Array {
+  const fd = iterCreate(linkFd);
+  try {
+    return readToEnd(fd);
+  } finally {
+    close(fd);
+  }
+}
+
+/** readToEnd reads `fd` until read(2) returns 0. */
+export function readToEnd(fd: number, chunk = 64 * 1024): Uint8Array {
+  using buf = new NativeMemory(chunk);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (let n = read(fd, buf); n > 0; n = read(fd, buf)) {
+    chunks.push(buf.bytes.slice(0, n));
+    total += n;
+  }
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const c of chunks) {
+    out.set(c, off);
+    off += c.length;
+  }
+  return out;
 }
 
 /** linkDetach detaches a link from its hook while its fd stays open. */

@@ -115,7 +115,8 @@ const finalizer = new FinalizationRegistry<number>((address) => {
 /**
  * NativeMemory is zeroed C heap memory with a stable address, for the pointer fields of
  * `union bpf_attr` (keys, values, instructions, logs). `bytes` and `view` alias it without copy.
- * Dispose frees it; a forgotten one is freed by a FinalizationRegistry.
+ * Dispose frees it; a forgotten one is freed by a FinalizationRegistry — so keep the
+ * NativeMemory itself reachable while its `bytes`/`view` are in use, or copy them out.
  */
 export class NativeMemory implements Disposable {
   readonly address: number;

@@ -1,16 +1,15 @@
 import { ClosedError, LoaderError, isBpfSyscallError } from "../errors/index.js";
 import { Errno } from "../kernel/errno.js";
-import { linkCreate, iterCreate, rawTracepointOpen } from "../kernel/links.js";
+import { linkCreate, rawTracepointOpen, readIterator } from "../kernel/links.js";
 import {
   mapCreate, mapDelete, mapFreeze, mapLookup, mapLookupBatch, mapLookupInto, mapNextKey, mapUpdate,
   type BatchResult, type MapCreateOptions,
 } from "../kernel/maps.js";
 import { KernelMapping } from "../kernel/mapping.js";
-import { NativeMemory } from "../kernel/native.js";
 import { btfLoad, mapInfo, objGet, objPin, progInfo, type MapInfo, type ProgInfo } from "../kernel/objects.js";
 import { openTracepointEvent, tracepointId } from "../kernel/perf.js";
 import { progLoad, progTestRun, type ProgLoadOptions } from "../kernel/prog.js";
-import { close as sysClose, ioctl, read } from "../kernel/syscalls.js";
+import { close as sysClose, ioctl } from "../kernel/syscalls.js";
 import {
   BPF_LSM_MAC, BPF_MODIFY_RETURN, BPF_PERF_EVENT, BPF_TRACE_FENTRY, BPF_TRACE_FEXIT, BPF_TRACE_ITER, BPF_TRACE_RAW_TP,
   PERF_EVENT_IOC_ENABLE, PERF_EVENT_IOC_SET_BPF,
@@ -176,27 +175,7 @@ export class KernelTransport implements Transport {
   /** readIterator runs an iterator link once and returns all it wrote. */
   readIterator(link: LinkFd): Uint8Array {
     this.#check("readIterator");
-    const fd = iterCreate(link);
-    try {
-      using buf = new NativeMemory(64 * 1024);
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      for (;;) {
-        const n = read(fd, buf);
-        if (n === 0) break;
-        chunks.push(buf.bytes.slice(0, n));
-        total += n;
-      }
-      const out = new Uint8Array(total);
-      let off = 0;
-      for (const c of chunks) {
-        out.set(c, off);
-        off += c.length;
-      }
-      return out;
-    } finally {
-      sysClose(fd);
-    }
+    return readIterator(link);
   }
 
   runProgram(prog: ProgFd, options?: RunOptions): RunResult {
