@@ -6,7 +6,7 @@ import type { StorageDecl } from "./storage-decl.js";
 import { TypeTable, type Layout } from "./type-table.js";
 import { BASE_TYPES, BUILTIN_TYPEDEFS, parseTypeExpr, type TypeExpr } from "./type-expr.js";
 import type { BtfEnum64Value, BtfEnumValue } from "./types.js";
-import { validateTypes } from "./validate.js";
+import { validateModel } from "./validate.js";
 
 const TOP = ["$schema", "structs", "enums", "typedefs", "storage"];
 const STRUCT = ["name", "kind", "packed", "align", "members"];
@@ -59,7 +59,7 @@ class Lowering {
     const storage = top.at("storage").items(true).map((s) => this.storage(s));
     const types = this.table.done();
     try {
-      validateTypes(types, new Uint32Array(types.length), this.doc.input);
+      validateModel(types, this.doc.input);
     } catch (e) {
       if (!isBtfError(e)) throw e;
       const path = this.paths.get(e.typeId ?? 0) ?? "/";

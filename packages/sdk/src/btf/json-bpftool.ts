@@ -2,7 +2,7 @@ import { DescriptionError, isBtfError } from "../errors/index.js";
 import { Btf } from "./btf.js";
 import type { Doc } from "./json-path.js";
 import type { BtfLinkage, BtfType } from "./types.js";
-import { validateTypes } from "./validate.js";
+import { validateModel } from "./validate.js";
 
 const U32 = 0xffffffff;
 const LINKAGES = ["static", "global", "extern"] as const;
@@ -25,7 +25,7 @@ export function lowerBpftoolDump(doc: Doc): Btf {
     .items()
     .map((d, i) => lowerType(d, i + 1));
   try {
-    validateTypes(types, new Uint32Array(types.length), doc.input);
+    validateModel(types, doc.input);
   } catch (e) {
     if (!isBtfError(e)) throw e;
     const id = e.typeId ?? 0;

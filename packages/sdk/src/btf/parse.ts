@@ -12,6 +12,7 @@ import type {
   BtfTypeTag,
   BtfVarSecinfo,
 } from "./types.js";
+import { newTypeIndex, type TypeIndex } from "./type-index.js";
 import { validateTypes } from "./validate.js";
 
 /** ParseOptions: `input` names the bytes in errors (default "<btf>"). */
@@ -43,8 +44,8 @@ export function parseBtf(bytes: Uint8Array, options: ParseOptions = {}): Btf {
       input,
       header.strStart,
     );
-    const { types, offsets } = readTypes(bytes, header.typeStart, header.typeLen, header.byteOrder === "little", strings, input);
-    validateTypes(types, offsets, input);
+    const { types, offsets, index } = readTypes(bytes, header.typeStart, header.typeLen, header.byteOrder === "little", strings, input);
+    validateTypes(types, index, offsets, input);
     return new Btf(types, { byteOrder: header.byteOrder, input });
   } catch (e) {
     if (isBtfError(e)) throw e;
@@ -69,11 +70,15 @@ function readTypes(
   le: boolean,
   strings: StringTable,
   input: string,
-): { types: BtfType[]; offsets: Uint32Array } {
+): { types: BtfType[]; offsets: Uint32Array; index: TypeIndex } {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = start + len;
   const types: BtfType[] = [];
   const offsets = new Uint32Array(Math.floor(len / 12) + 1);
+  // The flat copy validation walks (see type-index.ts): every type takes 12 bytes, every sub-record 8.
+  const ix = newTypeIndex(Math.floor(len / 12), Math.floor(len / 8));
+  const { kind: ixKind, ref, aux, size: ixSize, subStart, subCount, subType, subA, subB } = ix;
+  let sub = 0;
   let pos = start;
   let id = 0;
   while (pos < end) {
@@ -91,6 +96,10 @@ function readTypes(
     if ((info & 0x60ff0000) !== 0) fail(`unused info bits set (0x${info.toString(16)})`, input, id, at + 4);
     if (kflag && ((KIND_FLAG_OK >>> kind) & 1) === 0) fail(`kind_flag set on kind ${kind}`, input, id, at + 4);
     if (vlen !== 0 && ((VLEN_OK >>> kind) & 1) === 0) fail(`vlen ${vlen} on kind ${kind}`, input, id, at + 4);
+    ixKind[id] = kind;
+    ref[id] = sizeOrType;
+    ixSize[id] = sizeOrType;
+    subStart[id] = sub;
     switch (kind) {
       case 1: {
         if (pos + 4 > end) truncated("int encoding", 4, end - pos, id, pos, input);
@@ -114,6 +123,9 @@ function readTypes(
         const indexType = dv.getUint32(pos + 4, le);
         const nelems = dv.getUint32(pos + 8, le);
         pos += 12;
+        ref[id] = type;
+        aux[id] = indexType;
+        ixSize[id] = nelems;
         types.push({ kind: "array", id, name, type, indexType, nelems });
         break;
       }
@@ -121,14 +133,16 @@ function readTypes(
       case 5: {
         if (pos + vlen * 12 > end) truncated("members", vlen * 12, end - pos, id, pos, input);
         const members: BtfMember[] = new Array(vlen);
+        subCount[id] = vlen;
         for (let i = 0; i < vlen; i++, pos += 12) {
           const off = dv.getUint32(pos + 8, le);
-          members[i] = {
-            name: strings.get(dv.getUint32(pos, le), id, pos),
-            type: dv.getUint32(pos + 4, le),
-            bitOffset: kflag ? off & 0xffffff : off,
-            bitfieldSize: kflag ? off >>> 24 : 0,
-          };
+          const type = dv.getUint32(pos + 4, le);
+          const bitOffset = kflag ? off & 0xffffff : off;
+          const bitfieldSize = kflag ? off >>> 24 : 0;
+          subType[sub] = type;
+          subA[sub] = bitOffset;
+          subB[sub++] = bitfieldSize;
+          members[i] = { name: strings.get(dv.getUint32(pos, le), id, pos), type, bitOffset, bitfieldSize };
         }
         types.push({ kind: kind === 4 ? "struct" : "union", id, name, size: sizeOrType, members });
         break;
@@ -168,8 +182,13 @@ function readTypes(
       case 13: {
         if (pos + vlen * 8 > end) truncated("params", vlen * 8, end - pos, id, pos, input);
         const params: BtfParam[] = new Array(vlen);
+        subCount[id] = vlen;
         for (let i = 0; i < vlen; i++, pos += 8) {
-          params[i] = { name: strings.get(dv.getUint32(pos, le), id, pos), type: dv.getUint32(pos + 4, le) };
+          const nameOff = dv.getUint32(pos, le);
+          const type = dv.getUint32(pos + 4, le);
+          subType[sub] = type;
+          subA[sub++] = nameOff;
+          params[i] = { name: strings.get(nameOff, id, pos), type };
         }
         types.push({ kind: "func_proto", id, name, returnType: sizeOrType, params });
         break;
@@ -185,8 +204,15 @@ function readTypes(
       case 15: {
         if (pos + vlen * 12 > end) truncated("datasec vars", vlen * 12, end - pos, id, pos, input);
         const vars: BtfVarSecinfo[] = new Array(vlen);
+        subCount[id] = vlen;
         for (let i = 0; i < vlen; i++, pos += 12) {
-          vars[i] = { type: dv.getUint32(pos, le), offset: dv.getUint32(pos + 4, le), size: dv.getUint32(pos + 8, le) };
+          const type = dv.getUint32(pos, le);
+          const offset = dv.getUint32(pos + 4, le);
+          const size = dv.getUint32(pos + 8, le);
+          subType[sub] = type;
+          subA[sub] = offset;
+          subB[sub++] = size;
+          vars[i] = { type, offset, size };
         }
         types.push({ kind: "datasec", id, name, size: sizeOrType, vars });
         break;
@@ -200,6 +226,7 @@ function readTypes(
         const componentIdx = dv.getInt32(pos, le);
         pos += 4;
         if (componentIdx < -1) fail(`decl_tag component_idx ${componentIdx}`, input, id, at + 12);
+        aux[id] = componentIdx + 1;
         types.push({ kind: "decl_tag", id, name, type: sizeOrType, componentIdx, attribute: kflag });
         break;
       }
@@ -225,5 +252,5 @@ function readTypes(
         fail(`unknown kind ${kind}`, input, id, at + 4);
     }
   }
-  return { types, offsets };
+  return { types, offsets, index: { ...ix, count: id } };
 }

@@ -2,13 +2,12 @@ import { BtfError } from "../errors/index.js";
 import { BTF_SECTION } from "./header.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
-const ascii = new TextDecoder("latin1");
 
 /**
  * StringTable reads names from a BTF string section. vmlinux repeats names a lot (every
- * `next`, `flags`, `__u32`), so each offset is decoded once. An all-ASCII table (the usual
- * case) is decoded in one go and names are sliced out of it, which is much faster than a
- * TextDecoder call per name.
+ * `next`, `flags`, `__u32`), so each offset is decoded once. A table without multi-byte
+ * characters (the usual case) is decoded in one go and names are sliced out of it, which
+ * is much faster than a TextDecoder call per name.
  */
 export class StringTable {
   readonly #bytes: Uint8Array;
@@ -25,23 +24,23 @@ export class StringTable {
     this.#input = input;
     this.#base = base;
     this.#index = new Int32Array(bytes.length);
-    let high = false;
-    for (let i = 0; i < bytes.length; i++) {
-      if (bytes[i]! >= 0x80) {
-        high = true;
-        break;
-      }
-    }
-    // latin1 is windows-1252 to TextDecoder, so only take the one-shot path for pure ASCII.
-    this.#text = high ? undefined : ascii.decode(bytes);
+    // Decoding maps each byte to one UTF-16 unit unless a valid multi-byte sequence (or a
+    // truncated one) merges bytes, which shortens the text; equal lengths mean byte
+    // offsets are string offsets and names can be sliced out of one decode.
+    const text = utf8.decode(bytes);
+    this.#text = text.length === bytes.length ? text : undefined;
   }
 
   /** get returns the string at `off`; a BtfError naming `typeId` and the byte offset `at` when `off` is out of range. */
   get(off: number, typeId: number, at: number): string {
-    const k = this.#index[off];
-    if (k !== undefined && k !== 0) return this.#names[k - 1]!;
+    // Kept tiny so it inlines into the type loop; first sightings go to #decode.
+    const k = this.#index[off]!;
+    return k > 0 ? this.#names[k - 1]! : this.#decode(off, typeId, at);
+  }
+
+  #decode(off: number, typeId: number, at: number): string {
     if (off === 0) return "";
-    if (k === undefined) {
+    if (off >= this.#bytes.length) {
       throw new BtfError(`string offset ${off} outside the ${this.#bytes.length}-byte string section`, {
         input: this.#input,
         section: BTF_SECTION,
@@ -49,10 +48,7 @@ export class StringTable {
         offset: at,
       });
     }
-    if (this.#text !== undefined) {
-      const s = this.#text.slice(off, this.#text.indexOf("\0", off));
-      return this.#remember(off, s);
-    }
+    if (this.#text !== undefined) return this.#remember(off, this.#text.slice(off, this.#text.indexOf("\0", off)));
     return this.#remember(off, utf8.decode(this.#bytes.subarray(off, this.#bytes.indexOf(0, off))));
   }
 

@@ -1,129 +1,127 @@
 import { BtfError } from "../errors/index.js";
 import { BTF_SECTION } from "./header.js";
+import { indexTypes, type TypeIndex } from "./type-index.js";
 import type { BtfType } from "./types.js";
 
 const POINTER_SIZE = 8;
 const U32_MAX = 0xffffffff;
 const UNSIZED = -1;
+const KIND_NAMES = ["unkn", "int", "ptr", "array", "struct", "union", "enum", "fwd", "typedef", "volatile", "const", "restrict", "func", "func_proto", "var", "datasec", "float", "decl_tag", "type_tag", "enum64"];
+
+// Kind bit sets (1 << BTF_KIND_*).
+const CHAIN = (1 << 2) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 18); // ptr, typedef, qualifiers, type_tag
+const VOID_OK = CHAIN; // may refer to void
+const SINGLE = (1 << 3) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 14) | (1 << 18); // by-value: one child
+const SIZED_SELF = (1 << 1) | (1 << 6) | (1 << 16) | (1 << 15) | (1 << 19); // int, enum, float, datasec, enum64
+
+type Fail = (id: number, reason: string) => never;
+
+/** validateModel is validateTypes for types that did not come from bytes (JSON): no offsets. */
+export function validateModel(types: readonly BtfType[], input: string): void {
+  validateTypes(types, indexTypes(types), new Uint32Array(types.length), input);
+}
 
 /**
  * validateTypes checks what a single record cannot: every referenced type id exists and
  * has the right kind, no chain of typedefs/qualifiers/pointers or by-value containment
  * (array element, struct member, var) loops, arrays do not overflow u32, and members fit
  * their struct. Pointers break containment, so `struct list_head { struct list_head *next; }`
- * is fine. Iterative throughout, so hostile input cannot overflow the stack.
- * `offsets[id - 1]` is the byte offset of type `id` for error places.
+ * is fine. Iterative throughout, so hostile input cannot overflow the stack. Works on the
+ * flat TypeIndex; `types` only supplies names for messages. `offsets[id - 1]` is the byte
+ * offset of type `id` for error places.
  */
-export function validateTypes(types: readonly BtfType[], offsets: Uint32Array, input: string): void {
-  const n = types.length;
-  const fail = (id: number, reason: string): never => {
+export function validateTypes(types: readonly BtfType[], ix: TypeIndex, offsets: Uint32Array, input: string): void {
+  const fail: Fail = (id, reason) => {
     throw new BtfError(reason, { input, section: BTF_SECTION, typeId: id, offset: offsets[id - 1] ?? 0 });
   };
-  const ref = (id: number, target: number, what: string, voidOk: boolean): void => {
-    if (target > n) fail(id, `${what} refers to type id ${target} (max ${n})`);
-    if (target === 0 && !voidOk) fail(id, `${what} is void`);
-  };
+  checkRefs(ix, fail);
+  checkChains(ix, fail);
+  checkSizes(types, ix, fail);
+}
+
+function checkRefs(ix: TypeIndex, fail: Fail): void {
+  const { count: n, kind, ref, aux, subStart, subCount, subType, subA, subB } = ix;
+  const bad = (id: number, target: number, what: string): never =>
+    fail(id, target > n ? `${what} refers to type id ${target} (max ${n})` : `${what} is void`);
   for (let id = 1; id <= n; id++) {
-    const t = types[id - 1]!;
-    switch (t.kind) {
-      case "ptr":
-      case "typedef":
-      case "volatile":
-      case "const":
-      case "restrict":
-      case "type_tag":
-        ref(id, t.type, t.kind, true);
+    const k = kind[id]!;
+    const r = ref[id]!;
+    const bit = 1 << k;
+    if (bit & (SINGLE | (1 << 12) | (1 << 17))) {
+      if (r > n || (r === 0 && (bit & VOID_OK) === 0)) bad(id, r, KIND_NAMES[k]!);
+    } else if (k === 2) {
+      if (r > n) bad(id, r, "ptr");
+    }
+    const s = subStart[id]!;
+    const c = subCount[id]!;
+    switch (k) {
+      case 3: {
+        const index = aux[id]!;
+        if (index === 0 || index > n) bad(id, index, "array index type");
         break;
-      case "array":
-        ref(id, t.type, "array element", false);
-        ref(id, t.indexType, "array index type", false);
+      }
+      case 4:
+      case 5:
+        for (let i = 0; i < c; i++) {
+          const t = subType[s + i]!;
+          if (t === 0 || t > n) bad(id, t, `member ${i}`);
+        }
         break;
-      case "struct":
-      case "union":
-        for (let i = 0; i < t.members.length; i++) ref(id, t.members[i]!.type, `member ${i}`, false);
+      case 12:
+        if (kind[r] !== 13) fail(id, `func type ${r} is not a func_proto`);
         break;
-      case "func":
-        ref(id, t.type, "func", false);
-        if (types[t.type - 1]!.kind !== "func_proto") fail(id, `func type ${t.type} is not a func_proto`);
-        break;
-      case "func_proto":
-        ref(id, t.returnType, "return type", true);
-        for (let i = 0; i < t.params.length; i++) {
-          const p = t.params[i]!;
+      case 13:
+        if (r > n) bad(id, r, "return type");
+        for (let i = 0; i < c; i++) {
+          const t = subType[s + i]!;
           // void marks a variadic `...`: only last and unnamed.
-          ref(id, p.type, `param ${i}`, i === t.params.length - 1 && p.name === "");
+          if (t > n || (t === 0 && (i !== c - 1 || subA[s + i] !== 0))) bad(id, t, `param ${i}`);
         }
         break;
-      case "var":
-        ref(id, t.type, "var", false);
-        break;
-      case "datasec":
-        for (let i = 0; i < t.vars.length; i++) {
-          const v = t.vars[i]!;
-          ref(id, v.type, `datasec entry ${i}`, false);
-          const k = types[v.type - 1]!.kind;
-          if (k !== "var" && k !== "func") fail(id, `datasec entry ${i} is a ${k}, not a var`);
-          if (v.offset + v.size > U32_MAX) fail(id, `datasec entry ${i} overflows u32`);
+      case 15:
+        for (let i = 0; i < c; i++) {
+          const t = subType[s + i]!;
+          if (t === 0 || t > n) bad(id, t, `datasec entry ${i}`);
+          if (kind[t] !== 14 && kind[t] !== 12) fail(id, `datasec entry ${i} is a ${KIND_NAMES[kind[t]!]}, not a var`);
+          if (subA[s + i]! + subB[s + i]! > U32_MAX) fail(id, `datasec entry ${i} overflows u32`);
         }
         break;
-      case "decl_tag": {
-        ref(id, t.type, "decl_tag", false);
-        if (t.componentIdx === -1) break;
-        const target = types[t.type - 1]!;
-        const count =
-          target.kind === "struct" || target.kind === "union"
-            ? target.members.length
-            : target.kind === "func"
-              ? (types[target.type - 1] as { params?: readonly unknown[] }).params?.length ?? 0
-              : 0;
-        if (t.componentIdx >= count) fail(id, `decl_tag component_idx ${t.componentIdx} out of range for ${target.kind}`);
+      case 17: {
+        const component = aux[id]! - 1;
+        if (component === -1) break;
+        const tk = kind[r]!;
+        const members = tk === 4 || tk === 5 ? subCount[r]! : tk === 12 ? subCount[ref[r]!]! : 0;
+        if (component >= members) fail(id, `decl_tag component_idx ${component} out of range for ${KIND_NAMES[tk]}`);
         break;
       }
       default:
         break;
     }
   }
-  checkChains(types, fail);
-  checkSizes(types, fail);
-}
-
-function isChain(t: BtfType): t is BtfType & { type: number } {
-  switch (t.kind) {
-    case "ptr":
-    case "typedef":
-    case "volatile":
-    case "const":
-    case "restrict":
-    case "type_tag":
-      return true;
-    default:
-      return false;
-  }
 }
 
 // Pointer/qualifier chains each have one successor: walk them, marking nodes with the walk's number.
-function checkChains(types: readonly BtfType[], fail: (id: number, reason: string) => never): void {
-  const n = types.length;
+function checkChains(ix: TypeIndex, fail: Fail): void {
+  const { count: n, kind, ref } = ix;
   const mark = new Int32Array(n + 1);
   for (let start = 1; start <= n; start++) {
     if (mark[start] !== 0) continue;
     let id = start;
     while (id !== 0 && mark[id] === 0) {
-      const t = types[id - 1]!;
-      if (!isChain(t)) {
+      if (((1 << kind[id]!) & CHAIN) === 0) {
         mark[id] = -1;
         break;
       }
       mark[id] = start;
-      id = t.type;
+      id = ref[id]!;
     }
     if (id !== 0 && mark[id] === start) fail(id, "loop in pointer/typedef/qualifier chain");
   }
 }
 
 // Depth-first over by-value containment, computing sizes bottom-up; a node met again while still open is a loop.
-function checkSizes(types: readonly BtfType[], fail: (id: number, reason: string) => never): void {
-  const n = types.length;
+function checkSizes(types: readonly BtfType[], ix: TypeIndex, fail: Fail): void {
+  const { count: n, kind, ref, size: sizeField, subStart, subCount, subType } = ix;
   const state = new Uint8Array(n + 1); // 0 new, 1 open, 2 done
   const next = new Uint32Array(n + 1);
   const size = new Float64Array(n + 1);
@@ -136,28 +134,16 @@ function checkSizes(types: readonly BtfType[], fail: (id: number, reason: string
     state[root] = 1;
     while (sp > 0) {
       const id = stack[sp - 1]!;
-      const t = types[id - 1]!;
+      const k = kind[id]!;
+      const i = next[id]!;
       let child = 0;
       let more = false;
-      const i = next[id]!;
-      switch (t.kind) {
-        case "typedef":
-        case "volatile":
-        case "const":
-        case "restrict":
-        case "type_tag":
-        case "array":
-        case "var":
-          more = i === 0;
-          child = t.type;
-          break;
-        case "struct":
-        case "union":
-          more = i < t.members.length;
-          if (more) child = t.members[i]!.type;
-          break;
-        default:
-          break;
+      if ((1 << k) & SINGLE) {
+        more = i === 0;
+        child = ref[id]!;
+      } else if (k === 4 || k === 5) {
+        more = i < subCount[id]!;
+        if (more) child = subType[subStart[id]! + i]!;
       }
       if (more) {
         next[id] = i + 1;
@@ -170,55 +156,42 @@ function checkSizes(types: readonly BtfType[], fail: (id: number, reason: string
         }
         continue;
       }
-      size[id] = sizeOf(t, size, fail);
+      if ((1 << k) & SIZED_SELF) size[id] = sizeField[id]!;
+      else if (k === 2) size[id] = POINTER_SIZE;
+      else if (k === 3) {
+        const elem = size[ref[id]!]!;
+        if (elem === UNSIZED) fail(id, `array of unsized type ${ref[id]}`);
+        const total = elem * sizeField[id]!;
+        if (total > U32_MAX) fail(id, `array size ${sizeField[id]} x ${elem} overflows u32`);
+        size[id] = total;
+      } else if ((1 << k) & SINGLE) size[id] = size[ref[id]!]!;
+      else if (k === 4 || k === 5) {
+        checkMembers(types, ix, id, size, fail);
+        size[id] = sizeField[id]!;
+      } else size[id] = UNSIZED;
       state[id] = 2;
       sp--;
     }
   }
 }
 
-function sizeOf(t: BtfType, size: Float64Array, fail: (id: number, reason: string) => never): number {
-  switch (t.kind) {
-    case "int":
-    case "enum":
-    case "enum64":
-    case "float":
-    case "datasec":
-      return t.size;
-    case "ptr":
-      return POINTER_SIZE;
-    case "typedef":
-    case "volatile":
-    case "const":
-    case "restrict":
-    case "type_tag":
-    case "var":
-      return size[t.type]!;
-    case "array": {
-      const elem = size[t.type]!;
-      if (elem === UNSIZED) fail(t.id, `array of unsized type ${t.type}`);
-      const total = elem * t.nelems;
-      if (total > U32_MAX) fail(t.id, `array size ${t.nelems} x ${elem} overflows u32`);
-      return total;
+function checkMembers(types: readonly BtfType[], ix: TypeIndex, id: number, size: Float64Array, fail: Fail): void {
+  const bits = ix.size[id]! * 8;
+  const s = ix.subStart[id]!;
+  const c = ix.subCount[id]!;
+  for (let i = 0; i < c; i++) {
+    const ms = size[ix.subType[s + i]!]!;
+    const off = ix.subA[s + i]!;
+    const bf = ix.subB[s + i]!;
+    let problem: string | undefined;
+    if (ms === UNSIZED) problem = `has unsized type ${ix.subType[s + i]}`;
+    else if (bf !== 0 && bf > ms * 8) problem = `is a ${bf}-bit bitfield in a ${ms}-byte type`;
+    else if (bf !== 0 && off + bf > bits) problem = `ends past the ${bits / 8}-byte ${KIND_NAMES[ix.kind[id]!]}`;
+    // (a bit-aligned member without kind_flag is an old-style int bitfield, checked by the int's own bits)
+    else if (bf === 0 && off % 8 === 0 && off + ms * 8 > bits) problem = `ends past the ${bits / 8}-byte ${KIND_NAMES[ix.kind[id]!]}`;
+    if (problem !== undefined) {
+      const t = types[id - 1] as { members?: readonly { name: string }[] } | undefined;
+      fail(id, `member ${i} (${t?.members?.[i]?.name || "anon"}) ${problem}`);
     }
-    case "struct":
-    case "union": {
-      const bits = t.size * 8;
-      for (let i = 0; i < t.members.length; i++) {
-        const m = t.members[i]!;
-        const ms = size[m.type]!;
-        if (ms === UNSIZED) fail(t.id, `member ${i} (${m.name || "anon"}) has unsized type ${m.type}`);
-        if (m.bitfieldSize !== 0) {
-          if (m.bitfieldSize > ms * 8) fail(t.id, `member ${i} (${m.name || "anon"}): ${m.bitfieldSize}-bit bitfield in a ${ms}-byte type`);
-          if (m.bitOffset + m.bitfieldSize > bits) fail(t.id, `member ${i} (${m.name || "anon"}) ends past the ${t.size}-byte ${t.kind}`);
-        } else if (m.bitOffset % 8 === 0 && m.bitOffset + ms * 8 > bits) {
-          // (a bit-aligned member without kind_flag is an old-style int bitfield, checked by the int's own bits)
-          fail(t.id, `member ${i} (${m.name || "anon"}) ends past the ${t.size}-byte ${t.kind}`);
-        }
-      }
-      return t.size;
-    }
-    default:
-      return UNSIZED;
   }
 }
