@@ -1,6 +1,8 @@
 import { Btf } from "../btf/btf.js";
 import type { BtfDatasec, BtfFunc, BtfFuncProto, BtfInt, BtfType, BtfVar } from "../btf/types.js";
+import { encodeBtf } from "../btf/encode.js";
 import { LoaderError } from "../errors/index.js";
+import { btfString, btfStrings } from "./btf-ext.js";
 import type { ObjectSpec } from "./spec.js";
 
 const DUMMY = "dummy_ksym";
@@ -83,4 +85,79 @@ function nameParams(types: BtfType[], fn: BtfFunc, set: (t: BtfType) => void): v
   if (proto?.kind !== "func_proto") return;
   const params = proto.params.map((p) => (p.name === "" && p.type !== 0 ? { ...p, name: DUMMY } : p));
   set({ ...proto, params } as BtfFuncProto);
+}
+
+/** LoadableBtf is the fixed-up object BTF as BPF_BTF_LOAD takes it, plus where the line-info strings went. */
+export interface LoadableBtf {
+  readonly bytes: Uint8Array;
+  /** Maps a string offset of the object's original `.BTF` (line_info file/line text) to its offset in `bytes`. */
+  readonly strings: ReadonlyMap<number, number>;
+}
+
+const loadable = new WeakMap<ObjectSpec, LoadableBtf>();
+
+/**
+ * loadableBtf encodes `fixupBtf(spec)` and appends the source file names and lines that
+ * line_info points at: re-encoding rebuilds the string table from type names only, so the
+ * kernel would otherwise reject line_info ("Invalid line_info[i].line_off"). Cached per spec.
+ */
+export function loadableBtf(spec: ObjectSpec): LoadableBtf {
+  const hit = loadable.get(spec);
+  if (hit) return hit;
+  const encoded = encodeBtf(fixupBtf(spec));
+  const dv = new DataView(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+  const hdrLen = dv.getUint32(4, true);
+  const strStart = hdrLen + dv.getUint32(16, true);
+  const strLen = dv.getUint32(20, true);
+  if (strStart + strLen !== encoded.length) throw new LoaderError("encoded BTF does not end with its string section", { input: spec.input, section: ".BTF" });
+  const have = new Map<string, number>();
+  const dec = new TextDecoder();
+  for (let at = 0; at < strLen; ) {
+    const end = encoded.indexOf(0, strStart + at) - strStart;
+    const s = dec.decode(encoded.subarray(strStart + at, strStart + end));
+    if (!have.has(s)) have.set(s, at);
+    at = end + 1;
+  }
+  const original = spec.btfBytes ? btfStrings(spec.btfBytes, spec.input) : new Uint8Array(1);
+  const enc = new TextEncoder();
+  const extra: Uint8Array[] = [];
+  let next = strLen;
+  const strings = new Map<number, number>();
+  const want = (off: number) => {
+    if (strings.has(off)) return;
+    const s = btfString(original, off, (r) => {
+      throw new LoaderError(`line_info string: ${r}`, { input: spec.input, section: ".BTF.ext" });
+    });
+    let to = have.get(s);
+    if (to === undefined) {
+      to = next;
+      const b = enc.encode(`${s}\0`);
+      extra.push(b);
+      next += b.length;
+      have.set(s, to);
+    }
+    strings.set(off, to);
+  };
+  for (const f of [...spec.programs, ...spec.subprograms]) {
+    for (const l of f.lineInfo) {
+      want(l.fileNameOff);
+      want(l.lineOff);
+    }
+  }
+  const bytes = new Uint8Array(strStart + next);
+  bytes.set(encoded);
+  let at = encoded.length;
+  for (const b of extra) {
+    bytes.set(b, at);
+    at += b.length;
+  }
+  new DataView(bytes.buffer).setUint32(20, next, true);
+  const out = { bytes, strings };
+  loadable.set(spec, out);
+  return out;
+}
+
+/** fixedBtfBytes is the BTF to hand to BPF_BTF_LOAD (`loadableBtf(spec).bytes`). */
+export function fixedBtfBytes(spec: ObjectSpec): Uint8Array {
+  return loadableBtf(spec).bytes;
 }

@@ -9,4 +9,4 @@ export { linkProgram, type LinkedProgram, type DataReference } from "./link.js";
 export { applyCore, resolveCore, type CoreResult, type CorePoison, type CoreOptions } from "./core.js";
 export { prepareProgram, encodeFuncInfo, encodeLineInfo, KFUNC_POISON_BASE, type PrepareOptions, type PreparedProgram } from "./prepare.js";
 export { resolveKfuncs, type ResolvedExtern } from "./externs.js";
-export { fixupBtf } from "./btf-fixup.js";
+export { fixupBtf, fixedBtfBytes, loadableBtf, type LoadableBtf } from "./btf-fixup.js";

@@ -2,6 +2,7 @@ import type { Btf } from "../btf/btf.js";
 import { LoaderError } from "../errors/index.js";
 import type { ProgramDefinition } from "../transport/transport.js";
 import type { FuncInfo, LineInfo } from "./btf-ext.js";
+import { loadableBtf } from "./btf-fixup.js";
 import { applyCore, type CorePoison } from "./core.js";
 import { resolveKfuncs, type ResolvedExtern } from "./externs.js";
 import { BPF_PSEUDO, Insns, OP_CALL } from "./insn.js";
@@ -59,11 +60,19 @@ export function encodeLineInfo(list: readonly LineInfo[]): { recSize: number; da
   return { recSize: 16, data, count: list.length };
 }
 
+/** remapLines points line_info string offsets into the loadable BTF's string table. */
+function remapLines(spec: ObjectSpec, lines: readonly LineInfo[]): LineInfo[] {
+  if (lines.length === 0 || spec.btf === undefined) return [...lines];
+  const { strings } = loadableBtf(spec);
+  return lines.map((l) => ({ ...l, fileNameOff: strings.get(l.fileNameOff) ?? 0, lineOff: strings.get(l.lineOff) ?? 0 }));
+}
+
 /**
  * prepareProgram turns program `name` into what BPF_PROG_LOAD takes: CO-RE applied per
  * function against `vmlinux`, subprograms appended, map fds patched (`BPF_PSEUDO_MAP_FD`,
  * or `BPF_PSEUDO_MAP_VALUE` with the offset in `insns[i+1].imm`), kfunc calls and typed
- * ksyms given vmlinux BTF ids, typeless ksyms their addresses, func/line info encoded.
+ * ksyms given vmlinux BTF ids, typeless ksyms their addresses, func/line info encoded
+ * (line_info string offsets point into `loadableBtf(spec).bytes`, the BTF to load with it).
  * Pure: the fds are numbers the caller passes; nothing is opened.
  */
 export function prepareProgram(spec: ObjectSpec, name: string, options: PrepareOptions): PreparedProgram {
@@ -150,7 +159,7 @@ export function prepareProgram(spec: ObjectSpec, name: string, options: PrepareO
     license: spec.license,
     flags: program.sleepable ? BPF_F_SLEEPABLE : 0,
     ...(attachBtfId !== undefined ? { attachBtfId } : {}),
-    ...(spec.btfExt ? { funcInfo: encodeFuncInfo(linked.funcInfo), lineInfo: encodeLineInfo(linked.lineInfo) } : {}),
+    ...(spec.btfExt ? { funcInfo: encodeFuncInfo(linked.funcInfo), lineInfo: encodeLineInfo(remapLines(spec, linked.lineInfo)) } : {}),
     poisoned,
     linked,
   };

@@ -63,7 +63,9 @@ describe.skipIf(requirement(vmlinuxMissing()))("prepareProgram against vmlinux",
     const p = prepareProgram(t, "task_by_pid", { mapFds: fds, vmlinux, kernelSymbols: new Map([["init_task", 0xffffffff82a0c940n]]) });
     const byName = (n: string, kind: string) => p.linked.references.filter((r) => r.kind === kind && "name" in r && r.name === n).map((r) => insnAt(p.insns, r.insn));
     expect(byName("bpf_task_from_pid", "kfunc")).toEqual([expect.objectContaining({ code: 0x85, src: BPF_PSEUDO.KFUNC_CALL, imm: id("FUNC", "bpf_task_from_pid") })]);
-    expect(byName("bpf_prog_active", "ksym")).toEqual([expect.objectContaining({ code: 0x18, src: BPF_PSEUDO.BTF_ID, imm: id("VAR", "bpf_prog_active"), next: 0 })]);
+    const typed = prepareProgram(t, "typed_ksym", { mapFds: fds, vmlinux });
+    const active = typed.linked.references.find((r) => r.kind === "ksym")!;
+    expect(insnAt(typed.insns, active.insn)).toMatchObject({ code: 0x18, src: BPF_PSEUDO.BTF_ID, imm: id("VAR", "bpf_prog_active"), next: 0 });
     const init = byName("init_task", "ksym")[0]!;
     expect([init.src, init.imm >>> 0, init.next >>> 0]).toEqual([0, 0x82a0c940, 0xffffffff]);
     // the weak kfunc that does not exist: the call is poisoned, the address load is 0
