@@ -1,6 +1,10 @@
 import type { OwnerKind } from "@bpf-skel/sdk/storage";
-import { BPF_LOCAL_STORAGE_GET_F_CREATE, type LocalStorageMap, type StorageOwner } from "./local-storage.js";
+import * as ls from "./local-storage.js";
+import type { LocalStorageMap, StorageOwner } from "./local-storage.js";
 import type { RegionWriter } from "./region-writer.js";
+
+// A local copy: test runners turn imported names into getter calls.
+const { BPF_LOCAL_STORAGE_GET_F_CREATE } = ls;
 
 /** ValueClass is a generated view class (static size/align and wrap) for a storage value. */
 export interface ValueClass<V> {

@@ -1,13 +1,18 @@
 import { ClosedError, LayoutError, StaleHandleError } from "../errors/index.js";
 import type { MappedRegion } from "../transport/index.js";
-import {
-  BSKEL_ENTRY_LIVE, BSKEL_INDEX_L1_SHIFT, BSKEL_INDEX_ROOT_SHIFT, BSKEL_KEY_LIMIT, BSKEL_OWNER_CGROUP,
-  BSKEL_OWNER_TASK, BSKEL_PAGE_SHIFT, BSKEL_PAGE_SIZE, BSKEL_PAGE_SLAB, BSKEL_SLAB_HDR_SIZE, type OwnerKind,
-} from "./contract.js";
+import * as contract from "./contract.js";
+import type { OwnerKind } from "./contract.js";
 import { ConsistentReadError } from "./errors.js";
-import { encodeHandle, handleGen, handleOffset, type Handle } from "./handle.js";
-import { CLASS, CLASS_SIZE, ENTRY, MAP_DESC, MAP_DESC_SIZE, PGDESC, PGDESC_SIZE, REGION } from "./offsets.js";
+import * as handles from "./handle.js";
+import type { Handle } from "./handle.js";
+import * as offsets from "./offsets.js";
 import { StorageRegion, type MapInfo, type RegionOpenOptions } from "./region.js";
+
+// Local copies of the imported bindings: test runners turn imported names into getter calls,
+// which costs more than the work in these hot paths.
+const { BSKEL_ENTRY_LIVE, BSKEL_INDEX_L1_SHIFT, BSKEL_INDEX_ROOT_SHIFT, BSKEL_KEY_LIMIT, BSKEL_OWNER_CGROUP, BSKEL_OWNER_TASK, BSKEL_PAGE_SHIFT, BSKEL_PAGE_SIZE, BSKEL_PAGE_SLAB, BSKEL_SLAB_HDR_SIZE } = contract;
+const { encodeHandle, handleGen, handleOffset } = handles;
+const { CLASS, CLASS_SIZE, ENTRY, MAP_DESC, MAP_DESC_SIZE, PGDESC, PGDESC_SIZE, REGION } = offsets;
 
 /** ViewClass is the static side of a generated struct view: `size`, `align`, `wrap(buffer, offset)`. */
 export interface ViewClass<V> {
