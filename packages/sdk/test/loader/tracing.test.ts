@@ -69,7 +69,9 @@ describe.skipIf(requirement(rootMissing()))("tracing on the real kernel: tp_btf,
     const ro = obj.globals(".rodata");
     new DataView(ro.buffer, ro.byteOffset).setUint32(obj.variable("watch_tgid").offset, child.pid!, true);
     obj.setAutoload("count_switch", false);
+    obj.setAutoload("count_raw_switch", false);
     obj.load().attach();
+    expect([...obj.links.keys()]).toEqual(["count_getppid"]);
     const bss = obj.globals(".bss");
     await sleep(150);
     const calls = u64(bss, obj.variable("getppid_calls").offset);
@@ -80,5 +82,26 @@ describe.skipIf(requirement(rootMissing()))("tracing on the real kernel: tp_btf,
     const after = u64(bss, obj.variable("getppid_calls").offset);
     await sleep(100);
     expect(u64(bss, obj.variable("getppid_calls").offset)).toBe(after);
+  });
+});
+
+describe.skipIf(requirement(rootMissing()))("raw_tp on the real kernel", () => {
+  it("raw_tp/sched_switch counts switches while attached, and stops when detached", async () => {
+    using obj = BpfObject.open(TASK_COUNTER);
+    obj.setAutoload("count_switch", false);
+    obj.setAutoload("count_getppid", false);
+    obj.load().attach();
+    expect(linkInfo(obj.links.get("count_raw_switch")!).type).toBe(BPF_LINK_TYPE_RAW_TRACEPOINT);
+    const bss = obj.globals(".bss");
+    const at = obj.variable("raw_switches").offset;
+    await sleep(50);
+    const n = u64(bss, at);
+    expect(n).toBeGreaterThan(0n);
+    await sleep(50);
+    expect(u64(bss, at)).toBeGreaterThan(n);
+    obj.detach();
+    const stopped = u64(bss, at);
+    await sleep(50);
+    expect(u64(bss, at)).toBe(stopped);
   });
 });
