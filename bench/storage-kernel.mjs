@@ -23,8 +23,8 @@ if (process.getuid?.() !== 0) {
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const dist = (p) => pathToFileURL(join(root, "packages/sdk/dist", p)).href;
 
-// The fixture loader and the generated accessors live with the tests (TypeScript); transpile
-// them next to a temp folder, pointing @bpf-skel/sdk imports at the built SDK.
+// The generated accessors (bpf-skel gen output for the fixture's task_ctx) live with the tests
+// as TypeScript; transpile them into a temp folder, pointing @bpf-skel/sdk at the built SDK.
 async function importTs(files) {
   const out = join(tmpdir(), `bpf-skel-bench-${process.pid}`);
   mkdirSync(out, { recursive: true });
@@ -34,21 +34,15 @@ async function importTs(files) {
     }).outputText;
     js = js.replace(/from "@bpf-skel\/sdk\/([a-z/-]+)"/g, (_, p) => `from "${dist(`${p}/index.js`)}"`);
     js = js.replace(/from "@bpf-skel\/sdk"/g, `from "${dist("index.js")}"`);
-    js = js.replace(/from "\.\.\/generated\//g, 'from "./');
     const name = f.split("/").pop().replace(/\.ts$/, ".js");
     writeFileSync(join(out, name), js);
   }
   return (name) => import(pathToFileURL(join(out, name)).href);
 }
 
-const load = await importTs([
-  "test/kernel-storage/support/fixture-loader.ts",
-  "test/kernel-storage/support/core.ts",
-  "test/kernel-storage/support/synthetic-btf.ts",
-  "test/kernel-storage/generated/task-ctx.ts",
-]);
-const { loadFixture } = await load("fixture-loader.js");
+const load = await importTs(["test/kernel-storage/generated/task-ctx.ts"]);
 const { TaskCtx } = await load("task-ctx.js");
+const { BpfObject } = await import(dist("loader/index.js"));
 const { MappedStorage } = await import(dist("storage/kernel/index.js"));
 const { BPF_MAP_TYPE_HASH } = await import(dist("kernel/index.js"));
 
@@ -56,8 +50,10 @@ const SYNTH_BASE = 5_000_000;
 const FIXTURE = join(root, "test/fixtures/storage-kernel/task_ctx.bpf.o");
 
 function rig() {
-  const f = loadFixture(FIXTURE);
-  const driver = new MappedStorage({ transport: f.transport, arena: f.arena, programs: f.programs }, { poolTarget: 64, refillIntervalMs: 0 });
+  const obj = BpfObject.open(FIXTURE).load();
+  const so = obj.storageObject();
+  const f = { transport: so.transport, programs: so.programs, [Symbol.dispose]: () => obj.close() };
+  const driver = new MappedStorage(so, { poolTarget: 64, refillIntervalMs: 0 });
   const storage = driver.open("task_ctx_stor", TaskCtx);
   const owners = (prog, start, count) => {
     const a = new Uint8Array(16);
