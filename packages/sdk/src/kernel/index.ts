@@ -6,7 +6,7 @@
 export * from "./uapi.js";
 export { Errno, errnoName, errnoNumber, errnoText } from "./errno.js";
 export { NativeMemory, MAX_VIEW_LENGTH, nativeAvailable, viewOf, syscallError } from "./native.js";
-export { Attr, bpf, bpfAttr, bpfRaw, close, ioctl, mmap, munmap, mount, perfEventOpen, read } from "./syscalls.js";
+export { Attr, bpf, bpfAttr, bpfRaw, close, ioctl, mmap, munmap, mount, perfEventOpen, pidfdOpen, read } from "./syscalls.js";
 export * from "./attr-layout.js";
 export {
   mapCreate, mapDelete, mapFreeze, mapLookup, mapLookupAndDelete, mapLookupBatch, mapLookupInto, mapNextKey,

@@ -1,6 +1,6 @@
 import { Errno } from "./errno.js";
 import { NativeMemory, nativeLayer, syscallError } from "./native.js";
-import { BPF_ATTR_SIZE, SYS_bpf, SYS_perf_event_open, bpfCommandName } from "./uapi.js";
+import { BPF_ATTR_SIZE, SYS_bpf, SYS_perf_event_open, SYS_pidfd_open, bpfCommandName } from "./uapi.js";
 
 /**
  * Attr is a reusable `union bpf_attr` in C memory. Encoders `reset()` it, write fields, and
@@ -154,4 +154,12 @@ export function mount(source: string, target: string, fstype: string, flags = 0)
   if (n.mount(source, target, fstype, flags, null) !== 0) {
     throw syscallError("mount", n.koffi.errno(), `${fstype} on ${target}`);
   }
+}
+
+/** pidfdOpen returns a pidfd for `pid` (the user-space key of task storage maps). */
+export function pidfdOpen(pid: number, flags = 0): number {
+  const n = nativeLayer();
+  const r = n.syscall3(SYS_pidfd_open, pid, flags, 0);
+  if (r < 0) throw syscallError("pidfd_open", n.koffi.errno(), `pid ${pid}`);
+  return r;
 }

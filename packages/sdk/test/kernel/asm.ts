@@ -77,3 +77,34 @@ export function counterProgram(mapFd: number, pid: number): Uint8Array {
     exit(),
   );
 }
+
+/** intBtf builds raw BTF holding signed INT types (ids 1…n) of the given names and byte sizes. */
+export function intBtf(ints: readonly { name: string; size: number; bits?: number }[]): Uint8Array {
+  const enc = new TextEncoder();
+  const strParts: number[] = [0];
+  const nameOff: number[] = [];
+  for (const i of ints) {
+    nameOff.push(strParts.length);
+    strParts.push(...enc.encode(i.name), 0);
+  }
+  const strings = new Uint8Array(strParts);
+  const types = new Uint8Array(16 * ints.length);
+  const tv = new DataView(types.buffer);
+  ints.forEach((t, k) => {
+    tv.setUint32(k * 16, nameOff[k]!, true);
+    tv.setUint32(k * 16 + 4, 1 << 24, true); // BTF_KIND_INT
+    tv.setUint32(k * 16 + 8, t.size, true);
+    tv.setUint32(k * 16 + 12, (1 << 24) | (t.bits ?? t.size * 8), true); // BTF_INT_SIGNED, nr_bits
+  });
+  const out = new Uint8Array(24 + types.length + strings.length);
+  const v = new DataView(out.buffer);
+  v.setUint16(0, 0xeb9f, true);
+  v.setUint8(2, 1);
+  v.setUint32(4, 24, true);
+  v.setUint32(12, types.length, true);
+  v.setUint32(16, types.length, true);
+  v.setUint32(20, strings.length, true);
+  out.set(types, 24);
+  out.set(strings, 24 + types.length);
+  return out;
+}

@@ -10,32 +10,12 @@ import {
 } from "../../src/kernel/index.js";
 import type { BtfFd } from "../../src/transport/transport.js";
 import {
-  add64Imm, addrSpaceCast, assemble, call, exit, jeqImm, ldMapValue, ldxMem, mov64Imm, mov64Reg, readU32, size,
+  add64Imm, addrSpaceCast, assemble, call, exit, intBtf, jeqImm, ldMapValue, ldxMem, mov64Imm, mov64Reg, readU32, size,
   stxMem, u32le,
 } from "./asm.js";
 
 /** tinyBtf builds raw BTF with one type: `int` (4 bytes, signed, `bits` wide). */
-function tinyBtf(bits = 32): Uint8Array {
-  const strings = new TextEncoder().encode("\0int\0");
-  const types = new Uint8Array(16);
-  const tv = new DataView(types.buffer);
-  tv.setUint32(0, 1, true); // name_off -> "int"
-  tv.setUint32(4, 1 << 24, true); // kind INT, vlen 0
-  tv.setUint32(8, 4, true); // size
-  tv.setUint32(12, (1 << 24) | bits, true); // BTF_INT_SIGNED, offset 0, nr_bits
-  const out = new Uint8Array(24 + types.length + strings.length);
-  const v = new DataView(out.buffer);
-  v.setUint16(0, 0xeb9f, true);
-  v.setUint8(2, 1);
-  v.setUint32(4, 24, true);
-  v.setUint32(8, 0, true);
-  v.setUint32(12, types.length, true);
-  v.setUint32(16, types.length, true);
-  v.setUint32(20, strings.length, true);
-  out.set(types, 24);
-  out.set(strings, 24 + types.length);
-  return out;
-}
+const tinyBtf = (bits = 32): Uint8Array => intBtf([{ name: "int", size: 4, bits }]);
 
 const vmlinux = () => parseBtf(new Uint8Array(readFileSync("/sys/kernel/btf/vmlinux")), { input: "vmlinux" });
 
