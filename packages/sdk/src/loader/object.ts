@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from "node:fs";
 import type { Btf } from "../btf/btf.js";
-import { ClosedError, LoaderError, isBpfSyscallError } from "../errors/index.js";
+import { ClosedError, LoaderError, isBpfSyscallError, isLoaderError } from "../errors/index.js";
 import { BPFFS } from "../kernel/mounts.js";
 import { readObject } from "../object/read.js";
 import type { DataVariable, MapSpec, ObjectSpec } from "../object/spec.js";
@@ -155,16 +155,16 @@ export class BpfObject implements Disposable {
     const pinned: string[] = [];
     try {
       const externs = resolveExterns(spec, vm);
-      const fixed = fixupBtf(spec);
       let btf: { fd: BtfFd; btf: Btf } | undefined;
-      if (fixed !== undefined) {
+      if (spec.btf !== undefined) {
         try {
+          const fixed = fixupBtf(spec)!;
           const fd = this.transport.loadBtf(fixed.bytes);
           stack.adopt(fd, (x) => this.transport.close(x));
           btf = { fd, btf: fixed.btf };
         } catch (e) {
-          const why = needsBtf(spec);
-          if (why !== undefined || !isBpfSyscallError(e)) throw e;
+          // Going on without BTF is libbpf's fallback; only where nothing needs it.
+          if ((!isBpfSyscallError(e) && !isLoaderError(e)) || needsBtf(spec) !== undefined) throw e;
           this.btfSkipped = e.message;
         }
       }
