@@ -44,6 +44,10 @@ function read(bytes: Uint8Array, input: string): ObjectSpec {
     throw new LoaderError("legacy 'maps' section (struct bpf_map_def) is not supported; use BTF-defined maps in .maps", { input, section: "maps" });
   }
 
+  const structOps = byKind("struct-ops")[0];
+  if (structOps !== undefined) {
+    throw new LoaderError("struct_ops maps are not supported by the spec layer yet", { input, section: structOps.name });
+  }
   const license = one(byKind("license"), (s) => cstr(s.data));
   const kernVersion = one(byKind("version"), (s) => {
     if (s.size !== 4) throw new ElfError(`version section has ${s.size} bytes, want 4`, { input, section: s.name });
@@ -73,6 +77,7 @@ function read(bytes: Uint8Array, input: string): ObjectSpec {
       maps.push(m);
       mapsByOffset.set(sym.value, m);
     }
+    maps.sort((a, b) => a.sectionOffset - b.sectionOffset);
   }
 
   // Global data: one internal ARRAY map per non-empty section.
@@ -174,6 +179,10 @@ function relocationsByTarget(
   for (const s of sections) {
     if (kinds[s.index] !== "rel") continue;
     const target = sections[s.info];
+    if (target !== undefined && (kinds[target.index] === "maps" || kinds[target.index] === "struct-ops")) {
+      // Initial slots of map-in-map / prog arrays and struct_ops members are not in this spec yet.
+      throw new LoaderError(`relocations against ${target.name} (initial map-in-map/prog-array slots or struct_ops members) are not supported`, { input, section: s.name });
+    }
     if (target === undefined || kinds[target.index] !== "program") continue;
     if (out.has(target.index)) throw new ElfError(`second relocation section for ${target.name}`, { input, section: s.name });
     out.set(target.index, readRelocations(elf, s, symbols).relocations);

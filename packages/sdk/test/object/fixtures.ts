@@ -6,7 +6,7 @@ export const root = resolve(fileURLToPath(new URL(".", import.meta.url)), "../..
 export const loaderFixtures = join(root, "test/fixtures/loader");
 
 /** FIXTURES are the loader fixture objects (test/fixtures/loader/<name>.bpf.o). */
-export const FIXTURES = ["arena", "calls", "core", "core_target", "globals", "rejected", "tracing"] as const;
+export const FIXTURES = ["arena", "calls", "core", "core_target", "globals", "maps", "rejected", "tracing"] as const;
 export type FixtureName = (typeof FIXTURES)[number];
 
 export function fixturePath(name: FixtureName): string {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseBtf, type Btf } from "@bpf-skel/sdk/btf";
 import { isLoaderError } from "@bpf-skel/sdk/errors";
-import { BPF_PSEUDO, fixupBtf, KFUNC_POISON_BASE, prepareProgram, readObject, resolveKfuncs } from "@bpf-skel/sdk/object";
+import { BPF_PSEUDO, fixupBtf, KFUNC_POISON_BASE, loadableBtf, prepareProgram, readObject, resolveKfuncs } from "@bpf-skel/sdk/object";
 import { requirement } from "../../../../test/support/env.js";
 import { bpftoolMissing, rawBtf, VMLINUX, vmlinuxMissing } from "./bpftool.js";
 import { fixtureBytes } from "./fixtures.js";
@@ -116,4 +116,29 @@ describe("fixupBtf", () => {
       expect(spec.btf!.find(".maps", "datasec")).toMatchObject({ size: 0 });
     }
   });
+
+  it("marks hidden global subprograms static so the verifier checks them in context", () => {
+    const spec = readObject(fixtureBytes("maps"), "maps.bpf.o");
+    expect(spec.btf!.find("hidden_twice", "func")).toMatchObject({ linkage: "global" });
+    expect(fixupBtf(spec).find("hidden_twice", "func")).toMatchObject({ linkage: "static" });
+  });
+
+  it("loadableBtf keeps every line_info string reachable", () => {
+    const spec = readObject(fixtureBytes("calls"), "calls.bpf.o");
+    const lb = loadableBtf(spec);
+    const again = parseBtf(lb.bytes, { input: "fixed" });
+    expect(again.types.length).toBeGreaterThanOrEqual(spec.btf!.types.length);
+    const p = prepareProgram(spec, "run_calls", { mapFds: {} });
+    const dv = new DataView(p.lineInfo!.data.buffer);
+    const hdr = new DataView(lb.bytes.buffer, lb.bytes.byteOffset);
+    const strStart = hdr.getUint32(4, true) + hdr.getUint32(16, true);
+    const strAt = (off: number) => new TextDecoder().decode(lb.bytes.subarray(strStart + off, lb.bytes.indexOf(0, strStart + off)));
+    const files = new Set<string>();
+    for (let i = 0; i < p.lineInfo!.count; i++) {
+      files.add(strAt(dv.getUint32(i * 16 + 4, true)));
+      expect(dv.getUint32(i * 16 + 8, true)).toBeLessThan(hdr.getUint32(20, true));
+    }
+    expect([...files]).toEqual(["./calls.bpf.c"]); // clang runs with -fdebug-compilation-dir=.
+  });
 });
+

@@ -122,4 +122,28 @@ describe("readObject", () => {
     expect(isElfError(thrown(() => readObject(bytes, "x.o")))).toBe(true);
     expect(isElfError(thrown(() => readObject(new Uint8Array(10), "x.o")))).toBe(true);
   });
+
+  it("decodes map-in-map templates and prog arrays; string literals get a .rodata.str1.1 map", () => {
+    const spec = readObject(fixtureBytes("maps"), "maps.bpf.o");
+    const byName = (n: string) => spec.maps.find((m) => m.name === n)!;
+    expect(spec.maps.map((m) => m.name)).toEqual(["outer", "per_cpu", "outer_hash", "jumps", ".rodata.str1.1"]);
+    expect(byName("outer")).toMatchObject({ type: BPF_MAP_TYPE.ARRAY_OF_MAPS, keySize: 4, valueSize: 4, maxEntries: 4 });
+    expect(byName("outer").inner).toMatchObject({ name: "outer.inner", type: BPF_MAP_TYPE.ARRAY, keySize: 4, valueSize: 8, maxEntries: 2 });
+    expect(byName("outer_hash").inner).toMatchObject({ type: BPF_MAP_TYPE.HASH, maxEntries: 16, kernelName: "outer_hash.inne" });
+    expect(byName("jumps")).toMatchObject({ type: BPF_MAP_TYPE.PROG_ARRAY, valueSize: 4 });
+    expect(byName("jumps").inner).toBeUndefined();
+    expect(new TextDecoder().decode(byName(".rodata.str1.1").initial!)).toBe("value %llu\n\0");
+    expect(spec.subprograms.map((f) => [f.name, f.global, f.hidden])).toEqual([["hidden_twice", true, true]]);
+  });
+
+  it("refuses relocations against .maps (initial map-in-map slots) with a LoaderError", () => {
+    const bytes = fixtureBytes("maps").slice();
+    const elf = readElf(bytes);
+    const rel = elf.sections.find((s) => s.name === ".rel.BTF")!;
+    const maps = elf.sections.find((s) => s.name === ".maps")!;
+    const shoff = Number(new DataView(bytes.buffer).getBigUint64(40, true));
+    new DataView(bytes.buffer).setUint32(shoff + rel.index * 64 + 44, maps.index, true); // sh_info → .maps
+    expect(() => readObject(bytes, "maps.bpf.o")).toThrow(/relocations against .maps .* not supported/);
+  });
 });
+
