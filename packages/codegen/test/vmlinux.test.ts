@@ -18,7 +18,7 @@ describe.skipIf(!existsSync(VMLINUX))("accessors from /sys/kernel/btf/vmlinux", 
     btf = await loadFixture(VMLINUX);
   });
 
-  it("generates every named struct and union", () => {
+  it("generates every named struct and union", { timeout: 300_000 }, () => {
     const names = new Set<string>();
     for (const t of btf.types) if ((t.kind === "struct" || t.kind === "union") && t.name) names.add(`${t.kind} ${t.name}`);
     expect(names.size).toBeGreaterThan(1000);
@@ -26,7 +26,7 @@ describe.skipIf(!existsSync(VMLINUX))("accessors from /sys/kernel/btf/vmlinux", 
     expect((out.match(/^export class /gm) ?? []).length).toBeGreaterThanOrEqual(names.size);
   });
 
-  it("task_struct's module type-checks under strict options", () => {
+  it("task_struct's module type-checks under strict options", { timeout: 300_000 }, () => {
     const out = generateAccessors(btf, { types: ["task_struct"], input: "vmlinux", source: "raw BTF" });
     expect(out).toContain("export class TaskStruct extends StructView");
     const dir = resolve(root, ".tmp", "vmlinux");
@@ -42,9 +42,10 @@ describe.skipIf(!existsSync(VMLINUX))("accessors from /sys/kernel/btf/vmlinux", 
       moduleResolution: ts.ModuleResolutionKind.NodeNext,
       noEmit: true,
       skipLibCheck: true,
-      types: ["node"],
+      types: [],
       baseUrl: root,
-      paths: { "@bpf-skel/sdk": ["packages/sdk/src/index.ts"] },
+      // Generated code imports only the views runtime; checking against it alone keeps this fast.
+      paths: { "@bpf-skel/sdk": ["packages/sdk/src/views/index.ts"] },
     });
     const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file !== undefined && resolve(d.file.fileName) === file);
     expect(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" })).toBe("");
