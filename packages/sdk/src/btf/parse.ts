@@ -62,6 +62,27 @@ function truncated(what: string, need: number, left: number, typeId: number, off
   throw new BtfError(`truncated ${what}: needs ${need} bytes, ${left} left`, { input, section: BTF_SECTION, typeId, offset });
 }
 
+// Bytes after the 12-byte btf_type: fixed per kind, and per vlen record.
+const FIXED = [0, 4, 0, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 4, 0, 0];
+const PER_VLEN = [0, 0, 0, 0, 12, 12, 8, 0, 0, 0, 0, 0, 0, 8, 0, 12, 0, 0, 0, 12];
+
+/** countTypes walks the type section reading only the info words: (an upper bound of) types and sub-records. */
+function countTypes(dv: DataView, start: number, end: number, le: boolean): { types: number; subs: number } {
+  let pos = start;
+  let types = 1; // room for a truncated last record, which readTypes reports
+  let subs = 0;
+  while (pos + 12 <= end) {
+    const info = dv.getUint32(pos + 4, le);
+    const kind = (info >>> 24) & 0x1f;
+    const per = PER_VLEN[kind] ?? 0;
+    const vlen = info & 0xffff;
+    types++;
+    subs += per === 0 ? 0 : vlen;
+    pos += 12 + (FIXED[kind] ?? 0) + per * vlen;
+  }
+  return { types, subs };
+}
+
 /** readTypes decodes the type section; `offsets[i]` is the byte offset of type id i + 1. */
 function readTypes(
   bytes: Uint8Array,
@@ -74,9 +95,11 @@ function readTypes(
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = start + len;
   const types: BtfType[] = [];
-  const offsets = new Uint32Array(Math.floor(len / 12) + 1);
-  // The flat copy validation walks (see type-index.ts): every type takes 12 bytes, every sub-record 8.
-  const ix = newTypeIndex(Math.floor(len / 12), Math.floor(len / 8));
+  // Count first so the flat copy validation walks (type-index.ts) is allocated exactly:
+  // bounds from the section length would be 3-4x too big for vmlinux.
+  const count = countTypes(dv, start, end, le);
+  const offsets = new Uint32Array(count.types);
+  const ix = newTypeIndex(count.types, count.subs);
   const { kind: ixKind, ref, aux, size: ixSize, subStart, subCount, subType, subA, subB } = ix;
   let sub = 0;
   let pos = start;

@@ -3,6 +3,23 @@ import { BTF_SECTION } from "./header.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
+// One reusable offset index: vmlinux needs 9 MB of it, and a fresh one per parse adds
+// external-memory pressure that triggers extra garbage collections. Parsing is
+// synchronous and the index is dropped with the StringTable, so sharing is safe.
+let scratch: Int32Array | undefined;
+const SCRATCH_MAX = 64 << 20;
+
+function scratchIndex(length: number): Int32Array {
+  if (scratch !== undefined && scratch.length >= length) {
+    const view = scratch.subarray(0, length);
+    view.fill(0);
+    return view;
+  }
+  const fresh = new Int32Array(length);
+  if (length <= SCRATCH_MAX) scratch = fresh;
+  return fresh;
+}
+
 /**
  * StringTable reads names from a BTF string section. vmlinux repeats names a lot (every
  * `next`, `flags`, `__u32`), so each offset is decoded once. A table without multi-byte
@@ -23,7 +40,7 @@ export class StringTable {
     this.#bytes = bytes;
     this.#input = input;
     this.#base = base;
-    this.#index = new Int32Array(bytes.length);
+    this.#index = scratchIndex(bytes.length);
     // Decoding maps each byte to one UTF-16 unit unless a valid multi-byte sequence (or a
     // truncated one) merges bytes, which shortens the text; equal lengths mean byte
     // offsets are string offsets and names can be sliced out of one decode.
