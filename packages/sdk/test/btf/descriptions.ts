@@ -138,4 +138,24 @@ enum tiny { T1 = 1, T2 = 2 } __attribute__((packed)); enum neg64 { N = -0x1fffff
 struct es { enum big a; enum u32e b; enum tiny c; enum neg64 d; };
 struct es g_es;`,
   },
+  {
+    name: "zero-width and unnamed bitfields, aligned bitfield, empty struct",
+    json: {
+      structs: [
+        { name: "z", packed: true, members: [m("a", "char"), m("", "int", { bits: 0 }), m("b", "char")] },
+        { name: "u", members: [m("a", "char"), m("", "int", { bits: 4 })] },
+        { name: "u2", members: [m("a", "char"), m("", "long long", { bits: 0 }), m("b", "char")] },
+        { name: "v", members: [m("a", "char"), m("b", "int", { bits: 4, align: 8 })] },
+        { name: "uz", kind: "union", members: [m("a", "char"), m("", "int", { bits: 0 })] },
+        { name: "empty", members: [] },
+      ],
+    },
+    c: `struct z { char a; int :0; char b; } __attribute__((packed));
+struct u { char a; int :4; };
+struct u2 { char a; long long :0; char b; };
+struct v { char a; int b:4 __attribute__((aligned(8))); };
+union uz { char a; int :0; };
+struct empty {};
+struct z gz; struct u gu; struct u2 gu2; struct v gv; union uz guz; struct empty ge;`,
+  },
 ];
