@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { generateAccessors, toJavaScript } from "../src/index.js";
-import { ACCESSOR_FIXTURES, root } from "./fixture-list.js";
+import { GOLDEN_INPUTS, root } from "./fixture-list.js";
 import { loadFixture } from "./load.js";
 
 // Generated output for every fixture, compared with the committed goldens.
@@ -13,10 +13,12 @@ const goldenDir = resolve(root, "packages/codegen/test/golden");
 const update = process.env.UPDATE_GOLDEN === "1";
 
 describe("golden accessors", () => {
-  for (const fx of ACCESSOR_FIXTURES) {
+  for (const fx of GOLDEN_INPUTS) {
     it(`${fx.name}: generated module matches golden/${fx.name}.ts`, async () => {
       const btf = await loadFixture(fx.object);
-      const out = generateAccessors(btf, { types: fx.types, input: `${fx.name}.bpf.o` });
+      const input = basename(fx.object);
+      const source = fx.object.endsWith(".json") ? "JSON" : ".BTF";
+      const out = generateAccessors(btf, { types: fx.types, input, source });
       const file = join(goldenDir, `${fx.name}.ts`);
       if (update) {
         mkdirSync(goldenDir, { recursive: true });
@@ -25,13 +27,13 @@ describe("golden accessors", () => {
       expect(existsSync(file), `missing golden ${file}; run npm run golden:update`).toBe(true);
       expect(out, `golden ${fx.name}.ts is stale; run npm run golden:update and review the diff`).toBe(readFileSync(file, "utf8"));
       // Same input, same output: no timestamps, stable order.
-      expect(generateAccessors(btf, { types: fx.types, input: `${fx.name}.bpf.o` })).toBe(out);
+      expect(generateAccessors(btf, { types: fx.types, input, source })).toBe(out);
     });
   }
 
   it("goldens type-check under strict options against the SDK views runtime", { timeout: 120_000 }, () => {
     const files = readdirSync(goldenDir).filter((f) => f.endsWith(".ts")).map((f) => join(goldenDir, f));
-    expect(files.length).toBe(ACCESSOR_FIXTURES.length);
+    expect(files.length).toBe(GOLDEN_INPUTS.length);
     const program = ts.createProgram(files, {
       strict: true,
       noImplicitOverride: true,
