@@ -41,10 +41,11 @@ describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("ma
       const v = rig.storage.get(pid);
       expect(v, `child ${pid} has an entry`).toBeDefined();
       const [bpfPid, tgid, comm, switches, execs] = rig.storage.readConsistent(pid, (x) => [x.pid, x.tgid, x.comm.getString(), Number(x.switches), Number(x.execs)] as const)!;
-      expect(bpfPid).toBe(pid);
-      expect(tgid).toBe(st.tgid);
-      expect(comm).toBe("sleep");
-      expect(execs).toBe(1);
+      const seen = JSON.stringify({ pid, bpfPid, tgid, comm, switches, execs, handle: rig.storage.handle(pid), proc: st });
+      expect(bpfPid, seen).toBe(pid);
+      expect(tgid, seen).toBe(st.tgid);
+      expect(comm, seen).toBe("sleep");
+      expect(execs, seen).toBe(1);
       // A sleeping task was switched in exactly as often as it was switched out; /proc counts
       // switch-outs (nvcsw + nivcsw), BPF counts switch-ins. Tolerance 1: /proc is read
       // separately from the entry, and a timer or signal may wake a sleeper in between.
