@@ -165,6 +165,13 @@ describe.skipIf(requirement(rootMissing()))("fixtures loaded through KernelTrans
     expect(o.variable(".bss", "raw_switches").getBigUint64(0, true)).toBeGreaterThanOrEqual(1n);
   });
 
+  it("tracing: iter/task loads with its bpf_iter_task attach id and reads to completion", () => {
+    using t = new KernelTransport();
+    const o = open(t, "tracing");
+    const link = t.attachProgram(o.load("iter_tasks", vmlinux), { kind: "iter" });
+    expect(t.readIterator(link).length).toBe(0); // the program prints nothing
+  });
+
   it("rejected: the verifier's complaint comes back as a VerifierError with the log", () => {
     using t = new KernelTransport();
     const o = open(t, "rejected");
