@@ -3,7 +3,7 @@ import { rmSync } from "node:fs";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
-import { close as sysClose, linkInfo, BPF_LINK_TYPE_PERF_EVENT, BPF_LINK_TYPE_RAW_TRACEPOINT } from "../../src/kernel/index.js";
+import { close as sysClose, linkInfo, BPF_LINK_TYPE_PERF_EVENT, BPF_LINK_TYPE_RAW_TRACEPOINT, BPF_LINK_TYPE_TRACING } from "../../src/kernel/index.js";
 import { BpfObject, pidfdOpen } from "../../src/loader/index.js";
 import { cstr, fixture, procStat, u32, u64 } from "./support.js";
 
