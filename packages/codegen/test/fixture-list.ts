@@ -26,7 +26,7 @@ export const ACCESSOR_FIXTURES: readonly (AccessorFixture & { header: string })[
     name: "layouts",
     object: "test/fixtures/accessors/layouts.bpf.o",
     header: "test/fixtures/accessors/layouts.h",
-    types: ["layouts", "packed_rec", "holder", "flex", "union value"],
+    types: ["layouts", "packed_rec", "packed_aligned", "holder", "flex", "union value"],
   },
 ];
 

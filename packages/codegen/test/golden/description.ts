@@ -142,10 +142,10 @@ export class TaskCtx extends StructView {
   }
 }
 
-/** struct pkt: size 8, align 1, packed */
+/** struct pkt: size 8, align 4, packed */
 export class Pkt extends StructView {
   static readonly size = 8;
-  static readonly align = 1;
+  static readonly align = 4;
   static readonly fields: readonly FieldInfo[] = [
     { name: "tag", cType: "char", bitOffset: 0, bitSize: 0, size: 1 },
     { name: "len", cType: "u32", bitOffset: 8, bitSize: 0, size: 4 },

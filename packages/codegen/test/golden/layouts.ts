@@ -386,6 +386,46 @@ export class PackedRec extends StructView {
   }
 }
 
+/** struct packed_aligned: size 8, align 4, packed */
+export class PackedAligned extends StructView {
+  static readonly size = 8;
+  static readonly align = 4;
+  static readonly fields: readonly FieldInfo[] = [
+    { name: "tag", cType: "char", bitOffset: 0, bitSize: 0, size: 1 },
+    { name: "len", cType: "unsigned int", bitOffset: 8, bitSize: 0, size: 4 },
+  ];
+
+  /** wrap returns a live view of the struct packed_aligned at `byteOffset` in `target` (no copy). */
+  static wrap(target: BufferTarget, byteOffset = 0): PackedAligned {
+    return new PackedAligned(dataViewOf(target), byteOffset);
+  }
+
+  /** char tag: offset 0, size 1 */
+  get tag(): number {
+    return this.$view.getInt8(this.$offset);
+  }
+
+  set tag(v: number) {
+    this.$view.setInt8(this.$offset, check.int8(v, "packed_aligned.tag"));
+  }
+
+  /** unsigned int len: offset 1, size 4 */
+  get len(): number {
+    return this.$view.getUint32(this.$offset + 1, LE);
+  }
+
+  set len(v: number) {
+    this.$view.setUint32(this.$offset + 1, check.uint32(v, "packed_aligned.len"), LE);
+  }
+
+  toJSON(): JsonObject {
+    return {
+      tag: this.tag,
+      len: this.len,
+    };
+  }
+}
+
 /** struct holder: size 48, align 16 */
 export class Holder extends StructView {
   static readonly size = 48;

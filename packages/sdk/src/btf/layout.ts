@@ -116,27 +116,35 @@ function alignOfDepth(btf: Btf, id: number, depth: number): number {
     case "array":
       return alignOfDepth(btf, t.type, depth + 1);
     case "struct":
-    case "union": {
-      let max = 1;
-      let inferred = 1;
-      let endBits = 0;
-      for (const m of t.members) {
-        const align = alignOfDepth(btf, m.type, depth + 1);
-        max = Math.max(max, align);
-        const bitfield = memberBitfieldSize(btf, m.type, m.bitfieldSize);
-        if (bitfield === 0 && m.bitOffset % (8 * align) !== 0) return 1;
-        if (bitfield === 0 && t.kind === "struct") {
-          inferred = Math.max(inferred, paddingAlign(Math.ceil(endBits / 8), m.bitOffset / 8, align));
-        }
-        const size = bitfield !== 0 ? 0 : sizeOfDepth(btf, m.type, depth + 1) * 8;
-        endBits = Math.max(endBits, m.bitOffset + (bitfield || size));
-      }
-      if (t.size % max !== 0) return 1;
-      return Math.max(max, inferred, paddingAlign(Math.ceil(endBits / 8), t.size, max));
-    }
+    case "union":
+      return compositeAlign(btf, t, depth).align;
     default:
       return fail(btf, t.id, `${t.kind} ${t.name || "(anon)"} has no alignment`);
   }
+}
+
+/** compositeAlign works out a struct/union's alignment and whether it is packed (see alignOf). */
+function compositeAlign(btf: Btf, t: BtfComposite, depth: number): { align: number; packed: boolean; natural: number } {
+  let natural = 1;
+  let inferred = 1;
+  let packed = false;
+  let endBits = 0;
+  for (const m of t.members) {
+    const align = alignOfDepth(btf, m.type, depth + 1);
+    natural = Math.max(natural, align);
+    const bitfield = memberBitfieldSize(btf, m.type, m.bitfieldSize);
+    if (bitfield === 0 && m.bitOffset % (8 * align) !== 0) packed = true;
+    if (bitfield === 0 && t.kind === "struct" && !packed) {
+      inferred = Math.max(inferred, paddingAlign(Math.ceil(endBits / 8), m.bitOffset / 8, align));
+    }
+    const size = bitfield !== 0 ? 0 : sizeOfDepth(btf, m.type, depth + 1) * 8;
+    endBits = Math.max(endBits, m.bitOffset + (bitfield || size));
+  }
+  if (t.size % natural !== 0) packed = true;
+  const end = Math.ceil(endBits / 8);
+  // packed + aligned(N) (a packed struct padded at the end) is still N-aligned.
+  if (packed) return { align: paddingAlign(end, t.size, 1), packed, natural };
+  return { align: Math.max(natural, inferred, paddingAlign(end, t.size, natural)), packed, natural };
 }
 
 /**
@@ -157,10 +165,8 @@ function paddingAlign(end: number, offset: number, natural: number): number {
 
 /** isPacked reports whether a struct/union needs `__attribute__((packed))` to get the layout BTF describes. */
 export function isPacked(btf: Btf, id: number): boolean {
-  const t = composite(btf, id);
-  let max = 1;
-  for (const m of t.members) max = Math.max(max, alignOf(btf, m.type));
-  return alignOf(btf, t.id) === 1 && max > 1;
+  const c = compositeAlign(btf, composite(btf, id), 0);
+  return c.packed && c.natural > 1;
 }
 
 /** composite resolves `id` to a struct or union, or throws LayoutError. */
