@@ -20,7 +20,7 @@ const cgroup2Missing = () => (cgroup2Root() === undefined ? "no cgroup2 hierarch
 describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()) || requirement(cgroup2Missing()))("mapped cgroup storage on the kernel", () => {
   it("creates an entry per cgroup id and frees it at rmdir", () => {
     using f = loadFixture(join(FIXTURES, "cgrp_ctx.bpf.o"));
-    using driver = new MappedStorage({ transport: f.transport, arena: f.arena, programs: f.programs }, { refillIntervalMs: 0 });
+    using driver = new MappedStorage(f.storage, { refillIntervalMs: 0 });
     using storage: LocalStorage<CgrpCtx, "cgrp_ctx_stor"> = driver.open("cgrp_ctx_stor", CgrpCtx);
     expect(storage.owner).toBe("cgroup");
     f.attachAll();

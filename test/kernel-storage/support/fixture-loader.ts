@@ -5,6 +5,7 @@
  */
 import { BpfObject } from "@bpf-skel/sdk/loader";
 import type { MapSpec } from "@bpf-skel/sdk/object";
+import { regionPageOf, type StorageObject } from "@bpf-skel/sdk/storage/kernel";
 import type { LinkFd, MapFd, MappedRegion, ProgFd, Transport } from "@bpf-skel/sdk/transport";
 
 export interface LoadedFixture extends Disposable {
@@ -14,6 +15,8 @@ export interface LoadedFixture extends Disposable {
   readonly mapDefs: ReadonlyMap<string, MapSpec>;
   readonly programs: ReadonlyMap<string, ProgFd>;
   readonly arena: MappedRegion;
+  /** storage is what MappedStorage drives, with the region placed after any arena globals. */
+  readonly storage: StorageObject;
   /** attach attaches one program by its section (tp_btf/...). */
   attach(name: string): LinkFd;
   /** attachAll attaches every attachable (tp_btf) program, optionally filtered by name. */
@@ -35,6 +38,7 @@ export function loadFixture(path: string): LoadedFixture {
       mapDefs: new Map(object.spec.maps.map((m) => [m.name, m])),
       programs: so.programs,
       arena,
+      storage: { ...so, regionPage: regionPageOf(object.spec.arena?.initial.length ?? 0) },
       attach: (name) => object.program(name).attach(),
       attachAll: (filter = () => true) =>
         [...object.programs].filter(([n, p]) => p.attachable && filter(n)).map(([, p]) => p.attach()),

@@ -23,7 +23,7 @@ export function taskStorage(options: { attach?: boolean; poolTarget?: number } =
   const fixture = loadFixture(join(FIXTURES, "task_ctx.bpf.o"));
   try {
     const driver = new MappedStorage(
-      { transport: fixture.transport, arena: fixture.arena, programs: fixture.programs },
+      fixture.storage,
       { poolTarget: options.poolTarget ?? 64, refillIntervalMs: 5, input: "task_ctx.bpf.o" },
     );
     const storage = driver.open("task_ctx_stor", TaskCtx);

@@ -21,11 +21,21 @@ export interface StorageObject {
   readonly arena: MappedRegion;
   /** programs by ELF name (only the bskel_* ones are used). */
   readonly programs: ReadonlyMap<string, ProgFd>;
+  /**
+   * regionPage: arena pages the loader filled with `.addr_space.1` globals, i.e.
+   * round_up(size of .addr_space.1, 4096) / 4096; the region starts after them. Unset = 0.
+   */
+  readonly regionPage?: number;
+}
+
+/** regionPageOf computes StorageObject.regionPage from the size of an object's `.addr_space.1` image. */
+export function regionPageOf(arenaGlobalsBytes: number): number {
+  return Math.ceil(arenaGlobalsBytes / BSKEL_PAGE_SIZE);
 }
 
 /** MappedStorageOptions tune the driver. */
 export interface MappedStorageOptions {
-  /** regionPage: arena pages of `.addr_space.1` globals before the region. Unset = 0. */
+  /** regionPage: arena pages of `.addr_space.1` globals before the region. Unset = object.regionPage, else 0. */
   regionPage?: number;
   /** poolTarget: prepared pages to keep. Unset = 32. */
   poolTarget?: number;
@@ -61,7 +71,7 @@ export class MappedStorage implements Disposable {
   constructor(object: StorageObject, options: MappedStorageOptions = {}) {
     this.object = object;
     this.input = options.input ?? "mapped storage";
-    this.regionPage = options.regionPage ?? 0;
+    this.regionPage = options.regionPage ?? object.regionPage ?? 0;
     const init = object.programs.get(INIT_PROGRAM);
     const refill = object.programs.get(REFILL_PROGRAM);
     if (init === undefined || refill === undefined) {
