@@ -8,7 +8,8 @@ import { isDescriptionError } from "../../src/errors/index.js";
 import { clang19Missing, requirement } from "../../../../test/support/env.js";
 import { CASES, KERNEL_TYPEDEFS } from "./descriptions.js";
 import { ALL_KINDS } from "./sources.js";
-import { bpftoolMissing, compileBpf, type Compiled } from "./support.js";
+import { bpftoolMissing, compileBpf, vmlinuxMissing, type Compiled } from "./support.js";
+import { readFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 
 /** shape describes a type the way layout cares about: sizes, offsets, bitfields, values, recursively through anonymous members. */
@@ -83,6 +84,28 @@ describe.skipIf(requirement(clang19Missing()))("bpftool JSON lowering", () => {
     const parsed = parseBtf(obj.btf);
     // bpftool does not print decl_tag/type_tag kind_flag; clang-19 never sets them.
     expect(lowered.btf.types).toEqual(parsed.types);
+  });
+});
+
+describe.skipIf(requirement(vmlinuxMissing()))("bpftool JSON lowering of vmlinux", () => {
+  it.skipIf(requirement(bpftoolMissing()))("equals parseBtf of /sys/kernel/btf/vmlinux, type for type", () => {
+    const text = execFileSync("bpftool", ["btf", "dump", "file", "/sys/kernel/btf/vmlinux", "format", "raw", "-j"], {
+      encoding: "utf8",
+      maxBuffer: 1 << 30,
+    });
+    const lowered = parseDescriptionText(text, "vmlinux.json").btf;
+    const file = readFileSync("/sys/kernel/btf/vmlinux");
+    const parsed = parseBtf(new Uint8Array(file.buffer, file.byteOffset, file.byteLength));
+    expect(lowered.types.length).toBe(parsed.types.length);
+    // bpftool does not print the kind_flag of tags, so compare those without it.
+    const plain = (t: BtfType) => {
+      // Same key order for both sides, whatever order each producer wrote them in.
+      const o: Record<string, unknown> = t.kind === "decl_tag" ? { ...t, attribute: false } : t.kind === "type_tag" ? { ...t, attribute: undefined } : { ...t };
+      return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+    };
+    const text2 = (t: BtfType) => JSON.stringify(plain(t), (_k, v) => (typeof v === "bigint" ? `${v}n` : v));
+    const mismatches = parsed.types.filter((t, i) => text2(lowered.types[i]!) !== text2(t)).map(text2);
+    expect(mismatches.slice(0, 3)).toEqual([]);
   });
 });
 
