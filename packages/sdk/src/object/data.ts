@@ -52,7 +52,8 @@ export function dataMap(objectName: string, kind: MapKind, sec: ElfSection, btf:
   if (sec.size > MAX_DATA_SECTION) {
     throw new LoaderError(`global data section of ${sec.size} bytes is larger than ${MAX_DATA_SECTION}`, { input, section: sec.name });
   }
-  const initial = kind === "bss" ? undefined : sec.data.slice();
+  // Every data map gets an image, .bss a zeroed one, so it can be edited before load like the others.
+  const initial = kind === "bss" ? new Uint8Array(sec.size) : sec.data.slice();
   return {
     name: sec.name,
     kind,
@@ -68,7 +69,7 @@ export function dataMap(objectName: string, kind: MapKind, sec: ElfSection, btf:
     pinning: 0,
     btfKeyTypeId: 0,
     btfValueTypeId: datasec(btf, sec.name)?.id ?? 0,
-    ...(initial ? { initial } : {}),
+    initial,
     variables,
     kernelName: internalMapName(objectName, sec.name),
   };

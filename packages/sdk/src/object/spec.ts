@@ -98,7 +98,7 @@ export interface MapSpec {
   /** BTF ids of key and value types (0 when absent); a data map's value is its DATASEC. */
   readonly btfKeyTypeId: number;
   readonly btfValueTypeId: number;
-  /** Initial value for data/rodata/kconfig maps (one element); unset for bss, which starts zeroed. */
+  /** Initial value of data/rodata/bss/kconfig maps (one element; zeros for bss); unset for BTF maps. */
   readonly initial?: Uint8Array;
   /** Global variables inside a data map. */
   readonly variables?: readonly DataVariable[];
