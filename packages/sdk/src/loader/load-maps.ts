@@ -49,6 +49,7 @@ export function createMaps(inp: CreateMapsInput): Map<string, LiveMap> {
   const out = new Map<string, LiveMap>();
   for (const m of inp.maps) {
     const place = { input: spec.input, section: m.section, symbol: m.name };
+    if (m.type === BPF_MAP_TYPE.STRUCT_OPS) throw new LoaderError(`map '${m.name}': struct_ops maps are not supported by this loader`, place);
     const pinPath = inp.pinRoot !== undefined && m.pinning === 1 ? `${inp.pinRoot}/${m.name}` : undefined;
     if (pinPath !== undefined && existsSync(pinPath)) {
       const fd = stack.adopt(objGet(pinPath) as MapFd, (fd) => t.close(fd));

@@ -8,6 +8,12 @@ import type { BtfFd, ProgFd, ProgramDefinition, Transport } from "../transport/t
 import type { ResolvedExtern } from "./externs.js";
 import { encodeFuncInfo, encodeLineInfo, patchReferences } from "./patch.js";
 
+/** REFUSED names the sections the loader does not load, and why (see docs/lifecycle.md). */
+const REFUSED: Partial<Record<ProgramSpec["attach"], string>> = {
+  struct_ops: "struct_ops programs load with their struct_ops map (BTF_KIND_STRUCT value, BPF_LINK_CREATE on the map), which this loader does not implement",
+  ext: "freplace needs a target BPF program (attach_prog_fd) chosen at load, which this loader does not take",
+};
+
 export interface LoadProgramInput {
   readonly spec: ObjectSpec;
   readonly transport: Transport;
@@ -30,6 +36,8 @@ export interface LoadProgramInput {
  */
 export function programDefinition(p: ProgramSpec, inp: LoadProgramInput): ProgramDefinition {
   const { spec } = inp;
+  const refuse = REFUSED[p.attach];
+  if (refuse !== undefined) throw new LoaderError(`program '${p.name}' (${p.section}): ${refuse}`, { input: spec.input, section: p.section, symbol: p.name });
   const local = spec.btf;
   const linked = linkProgram(spec, p.name, {
     patch: (fn, insns) => {
