@@ -45,9 +45,9 @@ export const Neg64 = {
 } as const;
 export type Neg64 = (typeof Neg64)[keyof typeof Neg64];
 
-/** struct layouts: size 192, align 8 */
+/** struct layouts: size 320, align 8 */
 export class Layouts extends StructView {
-  static readonly size = 192;
+  static readonly size = 320;
   static readonly align = 8;
   static readonly fields: readonly FieldInfo[] = [
     { name: "comm", cType: "char[16]", bitOffset: 0, bitSize: 0, size: 16 },
@@ -73,6 +73,13 @@ export class Layouts extends StructView {
     { name: "sc", cType: "signed char", bitOffset: 1344, bitSize: 0, size: 1 },
     { name: "u64", cType: "unsigned long long", bitOffset: 1408, bitSize: 0, size: 8 },
     { name: "s64", cType: "long long", bitOffset: 1472, bitSize: 0, size: 8 },
+    { name: "colors", cType: "enum color[2]", bitOffset: 1536, bitSize: 0, size: 8 },
+    { name: "bigs", cType: "enum big_flags[2]", bitOffset: 1600, bitSize: 0, size: 16 },
+    { name: "ptrs", cType: "void *[2]", bitOffset: 1728, bitSize: 0, size: 16 },
+    { name: "bools", cType: "_Bool[3]", bitOffset: 1856, bitSize: 0, size: 3 },
+    { name: "ds", cType: "double[2]", bitOffset: 1920, bitSize: 0, size: 16 },
+    { name: "mat", cType: "struct inner[2][2]", bitOffset: 2048, bitSize: 0, size: 32 },
+    { name: "cube", cType: "unsigned int[2][2][2]", bitOffset: 2304, bitSize: 0, size: 32 },
   ];
 
   #comm?: CharArrayView;
@@ -82,6 +89,13 @@ export class Layouts extends StructView {
   #pair?: ArrayView<Inner>;
   #val?: Value;
   #nested?: LayoutsNested;
+  #colors?: ArrayView<number>;
+  #bigs?: ArrayView<number | bigint>;
+  #ptrs?: ArrayView<bigint>;
+  #bools?: ArrayView<boolean>;
+  #ds?: ArrayView<number>;
+  #mat?: ArrayView<ArrayView<Inner>, Values<Inner>>;
+  #cube?: ArrayView<ArrayView<ArrayView<number>, Values<number>>, Values<Values<number>>>;
 
   /** wrap returns a live view of the struct layouts at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): Layouts {
@@ -295,6 +309,69 @@ export class Layouts extends StructView {
     this.$view.setBigInt64(this.$offset + 184, check.int64(v, "layouts.s64"), LE);
   }
 
+  /** enum color colors[2]: offset 192, size 8 */
+  get colors(): ArrayView<number> {
+    return (this.#colors ??= new ArrayView(this.$view, this.$offset + 192, 2, el.i32, "layouts.colors"));
+  }
+
+  set colors(v: Values<number>) {
+    this.colors.assign(v);
+  }
+
+  /** enum big_flags bigs[2]: offset 200, size 16 */
+  get bigs(): ArrayView<number | bigint> {
+    return (this.#bigs ??= new ArrayView(this.$view, this.$offset + 200, 2, el.enum64(false), "layouts.bigs"));
+  }
+
+  set bigs(v: Values<number | bigint>) {
+    this.bigs.assign(v);
+  }
+
+  /** void *ptrs[2]: offset 216, size 16 */
+  get ptrs(): ArrayView<bigint> {
+    return (this.#ptrs ??= new ArrayView(this.$view, this.$offset + 216, 2, el.ptr, "layouts.ptrs"));
+  }
+
+  set ptrs(v: Values<bigint>) {
+    this.ptrs.assign(v);
+  }
+
+  /** _Bool bools[3]: offset 232, size 3 */
+  get bools(): ArrayView<boolean> {
+    return (this.#bools ??= new ArrayView(this.$view, this.$offset + 232, 3, el.bool, "layouts.bools"));
+  }
+
+  set bools(v: Values<boolean>) {
+    this.bools.assign(v);
+  }
+
+  /** double ds[2]: offset 240, size 16 */
+  get ds(): ArrayView<number> {
+    return (this.#ds ??= new ArrayView(this.$view, this.$offset + 240, 2, el.f64, "layouts.ds"));
+  }
+
+  set ds(v: Values<number>) {
+    this.ds.assign(v);
+  }
+
+  /** struct inner mat[2][2]: offset 256, size 32 */
+  get mat(): ArrayView<ArrayView<Inner>, Values<Inner>> {
+    return (this.#mat ??= new ArrayView(this.$view, this.$offset + 256, 2, arrayElement(structElement(Inner), 2), "layouts.mat"));
+  }
+
+  set mat(v: Values<Values<Inner>>) {
+    this.mat.assign(v);
+  }
+
+  /** unsigned int cube[2][2][2]: offset 288, size 32 */
+  get cube(): ArrayView<ArrayView<ArrayView<number>, Values<number>>, Values<Values<number>>> {
+    return (this.#cube ??= new ArrayView(this.$view, this.$offset + 288, 2, arrayElement(arrayElement(el.u32, 2), 2), "layouts.cube"));
+  }
+
+  set cube(v: Values<Values<Values<number>>>) {
+    this.cube.assign(v);
+  }
+
   toJSON(): JsonObject {
     return {
       comm: this.comm.toJSON(),
@@ -320,6 +397,13 @@ export class Layouts extends StructView {
       sc: this.sc,
       u64: this.u64.toString(),
       s64: this.s64.toString(),
+      colors: this.colors.toJSON(),
+      bigs: this.bigs.toJSON(),
+      ptrs: this.ptrs.toJSON(),
+      bools: this.bools.toJSON(),
+      ds: this.ds.toJSON(),
+      mat: this.mat.toJSON(),
+      cube: this.cube.toJSON(),
     };
   }
 }
