@@ -1,4 +1,5 @@
 import { LoaderError } from "../errors/index.js";
+import { BPF_ATTACH_TYPE } from "../object/sections.js";
 import type { ProgramSpec } from "../object/spec.js";
 import type { AttachTarget } from "../transport/transport.js";
 
@@ -8,7 +9,7 @@ import type { AttachTarget } from "../transport/transport.js";
  * fexit, fmod_ret and lsm through BPF_LINK_CREATE with the attach BTF id given at load, and
  * `iter/<target>` as an iterator link. Undefined for programs that are run rather than
  * attached (`syscall`, `socket`) or that have no automatic target (`perf_event`, `freplace`,
- * `struct_ops`).
+ * `struct_ops`, `lsm_cgroup`).
  */
 export function attachTarget(p: ProgramSpec, input: string): AttachTarget | undefined {
   const fail = (reason: string): never => {
@@ -24,8 +25,10 @@ export function attachTarget(p: ProgramSpec, input: string): AttachTarget | unde
       if (p.attachTo === "") fail("raw_tp section must name the tracepoint (raw_tp/<name>)");
       return { kind: "raw_tracepoint", name: p.attachTo };
     case "tracing":
-    case "lsm":
       return { kind: "tracing" };
+    case "lsm":
+      // lsm_cgroup attaches to a cgroup the caller chooses; nothing to pick automatically.
+      return p.expectedAttachType === BPF_ATTACH_TYPE.LSM_CGROUP ? undefined : { kind: "tracing" };
     case "iter":
       return { kind: "iter" };
     default:
