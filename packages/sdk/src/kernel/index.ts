@@ -5,7 +5,7 @@
  */
 export * from "./uapi.js";
 export { Errno, errnoName, errnoNumber, errnoText } from "./errno.js";
-export { NativeMemory, MAX_VIEW_LENGTH, nativeAvailable, viewOf, syscallError } from "./native.js";
+export { NativeMemory, MAX_VIEW_LENGTH, errno, nativeAvailable, viewOf, syscallError } from "./native.js";
 export { Attr, bpf, bpfAttr, bpfRaw, close, ioctl, mmap, munmap, mount, perfEventOpen, pidfdOpen, read } from "./syscalls.js";
 export * from "./attr-layout.js";
 export {

@@ -30,6 +30,7 @@ interface Libc {
   readonly read: Fn<[number, number, number], number>;
   readonly close: Fn<[number], number>;
   readonly mount: Fn<[string, string, string, number, null], number>;
+  readonly flock: Fn<[number, number], number>;
   readonly calloc: Fn<[number, number], number>;
   readonly free: Fn<[number], void>;
 }
@@ -59,6 +60,7 @@ export function nativeLayer(): Libc {
       mount: lib.func(
         "int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const void *data)",
       ) as Libc["mount"],
+      flock: lib.func("int flock(int fd, int op)") as Libc["flock"],
       calloc: lib.func("intptr_t calloc(size_t n, size_t size)") as Libc["calloc"],
       free: lib.func("void free(intptr_t p)") as Libc["free"],
     };
