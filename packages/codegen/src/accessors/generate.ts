@@ -22,8 +22,9 @@ export function generateAccessors(btf: Btf, options: GenerateOptions): string {
   if (options.types.length === 0) throw new LayoutError("no --type given", { input: options.input });
   const roots: number[] = [];
   const aliases = new Map<number, string>();
+  const scan = options.types.length <= 4;
   for (const spec of options.types) {
-    const t = findType(btf, spec);
+    const t = findType(btf, spec, scan);
     if (t === undefined) throw new LayoutError(`no struct, union, enum or typedef named '${spec}'`, { input: options.input });
     if (!roots.includes(t.id)) roots.push(t.id);
     if (t.name === "") aliases.set(t.id, spec.replace(/^(struct|union|enum)\s+/, ""));

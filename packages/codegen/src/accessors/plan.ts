@@ -73,11 +73,15 @@ export interface Plan {
 
 type Named = { id: number; kind: "class" | "enum"; base: string; suffix: string; label: string };
 
-/** findType looks up a type to generate: `task_ctx`, `struct task_ctx`, `union foo`, `enum bar` or a typedef name. */
-export function findType(btf: Btf, spec: string): BtfType | undefined {
+/**
+ * findType looks up a type to generate: `task_ctx`, `struct task_ctx`, `union foo`, `enum bar`
+ * or a typedef name. With `scan`, it walks the types instead of using (and building) the name index.
+ */
+export function findType(btf: Btf, spec: string, scan = false): BtfType | undefined {
   const m = /^(struct|union|enum)\s+(\S+)$/.exec(spec.trim());
   const name = m ? m[2]! : spec.trim();
-  const candidates = btf.all(name);
+  // A scan beats building the name index (~100k names in vmlinux) for a handful of lookups.
+  const candidates = scan ? btf.types.filter((t) => t.name === name) : btf.all(name);
   const wanted = (t: BtfType | undefined): t is BtfType => {
     if (t === undefined) return false;
     if (!m) return t.kind === "struct" || t.kind === "union" || t.kind === "enum" || t.kind === "enum64";
