@@ -19,6 +19,8 @@ export interface CoreResult {
   readonly targetSize?: number;
   /** Why the relocation cannot be satisfied. */
   readonly reason?: string;
+  /** The local field is a bitfield (its old immediate is not checked, as in libbpf). */
+  readonly bitfield?: boolean;
 }
 
 interface FieldPos {
@@ -160,6 +162,10 @@ function localValue(local: Btf, kind: number, spec: CoreSpec): { value: number; 
  */
 export function resolveCore(local: Btf, relo: CoreRelocation, target: Btf | undefined): CoreResult {
   const spec = parseLocalSpec(local, relo.typeId, relo.access, relo.kind);
+  return { ...resolveSpec(local, relo, spec, target), bitfield: isFieldKind(relo.kind) && spec.bitfieldSize > 0 };
+}
+
+function resolveSpec(local: Btf, relo: CoreRelocation, spec: CoreSpec, target: Btf | undefined): CoreResult {
   const lv = localValue(local, relo.kind, spec);
   if (relo.kind === CORE_KIND.TYPE_ID_LOCAL) return { local: lv.value, target: lv.value, targetTypeId: relo.typeId };
   if (target === undefined) return { local: lv.value, target: undefined, targetTypeId: 0, reason: "no target BTF" };
@@ -244,9 +250,12 @@ export function applyCore(insns: Uint8Array, relos: readonly CoreRelocation[], l
       view.setImm(i + 1, 0);
     } else if (cls === 0x04 || cls === 0x07) {
       if ((view.code(i) & 0x08) !== 0) throw new LoaderError(`${what}: ALU instruction has a register source`, place);
+      // A mismatch means the record does not describe this instruction (libbpf "unexpected insn").
+      if (!r.bitfield && view.imm(i) !== r.local) throw new LoaderError(`${what}: instruction holds ${view.imm(i)}, expected ${r.local}`, place);
       view.setImm(i, r.target);
     } else if (cls === 0x01 || cls === 0x02 || cls === 0x03) {
       if (relo.kind !== CORE_KIND.FIELD_BYTE_OFFSET) throw new LoaderError(`${what}: load/store patched by a non-offset relocation`, place);
+      if (!r.bitfield && view.off(i) !== r.local) throw new LoaderError(`${what}: instruction offset is ${view.off(i)}, expected ${r.local}`, place);
       if (r.target > 0x7fff) throw new LoaderError(`${what}: offset ${r.target} does not fit in 16 bits`, place);
       view.setOff(i, r.target);
       if (r.localSize !== r.targetSize && cls === 0x01 && r.targetSize !== undefined) {

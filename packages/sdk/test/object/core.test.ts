@@ -76,6 +76,12 @@ describe("CO-RE against a second object's BTF (cilium relocs_read / relocs_read_
     }
   });
 
+  it("refuses a record that does not match its instruction (libbpf's 'unexpected insn')", () => {
+    const first = prog.coreRelos.find((r) => r.access === "0:0" && r.kind === CORE_KIND.FIELD_BYTE_OFFSET)!;
+    const wrong = { ...first, access: "0:1:1" }; // locally 8, but the instruction holds 0
+    expect(() => applyCore(prog.insns.slice(), [wrong], core.btf!, target, { program: "core_relos" })).toThrow(/holds 0, expected 8/);
+  });
+
   it("poisons an unsatisfiable relocation, or throws in strict mode naming program, insn, access and type", () => {
     const gone = prog.coreRelos.filter((r) => r.kind === CORE_KIND.FIELD_BYTE_OFFSET).map((r) => ({ ...r, access: "0:6" }));
     const insns = prog.insns.slice();

@@ -2,16 +2,21 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { readElf, SHT } from "@bpf-skel/sdk/elf";
 import { isBtfError, isElfError, isLoaderError } from "@bpf-skel/sdk/errors";
-import { linkProgram, readObject } from "@bpf-skel/sdk/object";
+import { linkProgram, prepareProgram, readObject } from "@bpf-skel/sdk/object";
 import { FIXTURES, fixtureBytes } from "./fixtures.js";
 
 const objects = FIXTURES.map((n) => ({ name: n, bytes: fixtureBytes(n) }));
+const fakeVmlinux = readObject(fixtureBytes("core_target"), "core_target.bpf.o").btf!;
+const kernelSymbols = new Map([["init_task", 0xffffffff81000000n]]);
 
 /** attempt reads a mutated object and links every program; only our typed errors may escape. */
 function attempt(bytes: Uint8Array): "ok" | "typed" {
   try {
     const spec = readObject(bytes, "fuzzed.bpf.o");
     for (const p of spec.programs) linkProgram(spec, p.name);
+    // Prepare too, with another object's BTF standing in for vmlinux: CO-RE, kfunc and ksym paths run on mutated records.
+    const mapFds = Object.fromEntries(spec.maps.map((m, i) => [m.name, i + 3]));
+    for (const p of spec.programs) prepareProgram(spec, p.name, { mapFds, vmlinux: fakeVmlinux, kernelSymbols });
     return "ok";
   } catch (e) {
     // readObject's last-resort wrapper ("malformed object: …") would hide a stray TypeError: count it as a bug.
