@@ -251,28 +251,38 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     throw new ConsistentReadError(`no consistent read after ${this.#maxRetries} tries`, { input: this.region.input, symbol: this.info.name });
   }
 
-  /** forEach calls `fn(view, owner)` for every live entry of this map, in region order (no allocation per entry). */
-  forEach(fn: (view: V, owner: number) => void): void {
+  /** #slabs returns what a walk over this map's slab pages needs, after checking the storage is open. */
+  #slabs(): { dataPage: number; hwm: number; descBase: number; cls: number; stride: number; slots: number } {
     if (this.#closed) throw this.#closedError();
     if (this.#u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
     const hwm = (this.#hwm = Atomics.load(this.#u32, this.#hwmIdx));
     const h = this.region.header;
-    const dataPage = h.data_pgoff;
-    const descBase = this.#base + h.pgdesc_pgoff * BSKEL_PAGE_SIZE;
     const cls = this.info.classId;
     const clsAt = this.#base + REGION.classes + cls * CLASS_SIZE;
-    const stride = this.#u16[(clsAt + CLASS.stride) >> 1]!;
-    const slots = this.#u16[(clsAt + CLASS.nr_slots) >> 1]!;
+    return {
+      dataPage: h.data_pgoff,
+      hwm,
+      descBase: this.#base + h.pgdesc_pgoff * BSKEL_PAGE_SIZE,
+      cls,
+      stride: this.#u16[(clsAt + CLASS.stride) >> 1]!,
+      slots: this.#u16[(clsAt + CLASS.nr_slots) >> 1]!,
+    };
+  }
+
+  /** forEach calls `fn(view, owner)` for every live entry of this map, in region order (no allocation per entry). */
+  forEach(fn: (view: V, owner: number) => void): void {
+    const { dataPage, hwm, descBase, cls, stride, slots } = this.#slabs();
     const u8 = this.#u8;
-    const u32 = this.#u32;
     const u16 = this.#u16;
+    const u32 = this.#u32;
+    const base = this.#base;
     const mapId = this.#mapId;
     for (let p = dataPage; p < hwm; p++) {
       const d = descBase + p * PGDESC_SIZE;
       if (u8[d + PGDESC.kind] !== BSKEL_PAGE_SLAB || u8[d + PGDESC.class_id] !== cls) continue;
       let off = p * BSKEL_PAGE_SIZE + BSKEL_SLAB_HDR_SIZE;
       for (let s = 0; s < slots; s++, off += stride) {
-        const e = this.#base + off;
+        const e = base + off;
         if (u8[e + ENTRY.state] === BSKEL_ENTRY_LIVE && u16[(e + ENTRY.map_id) >> 1] === mapId) {
           fn(this.#view(off), u32[(e + ENTRY.owner_id) >> 2]!);
         }
@@ -280,11 +290,22 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     }
   }
 
-  /** entries iterates [owner, view] pairs of live entries (see forEach for the allocation-free walk). */
+  /** entries iterates [owner, view] pairs of live entries, lazily, in region order (forEach allocates less). */
   *entries(): IterableIterator<[number, V]> {
-    const out: [number, V][] = [];
-    this.forEach((v, o) => out.push([o, v]));
-    yield* out;
+    const { dataPage, hwm, descBase, cls, stride, slots } = this.#slabs();
+    const u8 = this.#u8;
+    for (let p = dataPage; p < hwm; p++) {
+      const d = descBase + p * PGDESC_SIZE;
+      if (u8[d + PGDESC.kind] !== BSKEL_PAGE_SLAB || u8[d + PGDESC.class_id] !== cls) continue;
+      let off = p * BSKEL_PAGE_SIZE + BSKEL_SLAB_HDR_SIZE;
+      for (let s = 0; s < slots; s++, off += stride) {
+        if (this.#closed) throw this.#closedError();
+        const e = this.#base + off;
+        if (u8[e + ENTRY.state] === BSKEL_ENTRY_LIVE && this.#u16[(e + ENTRY.map_id) >> 1] === this.#mapId) {
+          yield [this.#u32[(e + ENTRY.owner_id) >> 2]!, this.#view(off)];
+        }
+      }
+    }
   }
 
   /** owners lists the owner ids with a live entry. */
