@@ -82,7 +82,8 @@ function scalarCode(s: Scalar, o: string, f: string, use: Use): { get: string; s
       return { get: `${view}.getUint8(${o}) !== 0`, set: `${view}.setUint8(${o}, check.boolean(v, ${f}) ? 1 : 0);` };
     case "float": {
       const n = s.size === 4 ? "Float32" : "Float64";
-      return { get: `${view}.get${n}(${o}, LE)`, set: `${view}.set${n}(${o}, v, LE);` };
+      use("check");
+      return { get: `${view}.get${n}(${o}, LE)`, set: `${view}.set${n}(${o}, check.float(v, ${f}), LE);` };
     }
     case "ptr":
       return intAccess(8, false, o, f, use);

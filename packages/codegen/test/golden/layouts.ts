@@ -216,7 +216,7 @@ export class Layouts extends StructView {
   }
 
   set as_f32(v: number) {
-    this.$view.setFloat32(this.$offset + 104, v, LE);
+    this.$view.setFloat32(this.$offset + 104, check.float(v, "layouts.as_f32"), LE);
   }
 
   /** struct {...} nested: offset 112, size 16 */
@@ -270,7 +270,7 @@ export class Layouts extends StructView {
   }
 
   set f(v: number) {
-    this.$view.setFloat32(this.$offset + 156, v, LE);
+    this.$view.setFloat32(this.$offset + 156, check.float(v, "layouts.f"), LE);
   }
 
   /** double d: offset 160, size 8 */
@@ -279,7 +279,7 @@ export class Layouts extends StructView {
   }
 
   set d(v: number) {
-    this.$view.setFloat64(this.$offset + 160, v, LE);
+    this.$view.setFloat64(this.$offset + 160, check.float(v, "layouts.d"), LE);
   }
 
   /** signed char sc: offset 168, size 1 */
@@ -653,7 +653,7 @@ export class Value extends StructView {
   }
 
   set d(v: number) {
-    this.$view.setFloat64(this.$offset, v, LE);
+    this.$view.setFloat64(this.$offset, check.float(v, "value.d"), LE);
   }
 
   /** unsigned char bytes[8]: offset 0, size 8 */

@@ -86,3 +86,9 @@ export function boolean(v: boolean, field: string): boolean {
   if (typeof v !== "boolean") notA(field, v, "a boolean");
   return v;
 }
+
+/** float checks a value for a `float`/`double` field (any number; float fields round it). */
+export function float(v: number, field: string): number {
+  if (typeof v !== "number") notA(field, v, "a number");
+  return v;
+}

@@ -47,8 +47,8 @@ function scalars(le: boolean): Scalars {
     u32: { size: 4, get: (dv, o) => dv.getUint32(o, le), set: (dv, o, v, f) => dv.setUint32(o, check.uint32(v, f), le), json: same },
     i64: { size: 8, get: (dv, o) => dv.getBigInt64(o, le), set: (dv, o, v, f) => dv.setBigInt64(o, check.int64(v, f), le), json: decimal },
     u64: { size: 8, get: (dv, o) => dv.getBigUint64(o, le), set: (dv, o, v, f) => dv.setBigUint64(o, check.uint64(v, f), le), json: decimal },
-    f32: { size: 4, get: (dv, o) => dv.getFloat32(o, le), set: (dv, o, v) => dv.setFloat32(o, v, le), json: same },
-    f64: { size: 8, get: (dv, o) => dv.getFloat64(o, le), set: (dv, o, v) => dv.setFloat64(o, v, le), json: same },
+    f32: { size: 4, get: (dv, o) => dv.getFloat32(o, le), set: (dv, o, v, f) => dv.setFloat32(o, check.float(v, f), le), json: same },
+    f64: { size: 8, get: (dv, o) => dv.getFloat64(o, le), set: (dv, o, v, f) => dv.setFloat64(o, check.float(v, f), le), json: same },
     bool: { size: 1, get: (dv, o) => dv.getUint8(o) !== 0, set: (dv, o, v, f) => dv.setUint8(o, check.boolean(v, f) ? 1 : 0), json: same },
     ptr: { size: 8, get: (dv, o) => dv.getBigUint64(o, le), set: (dv, o, v, f) => dv.setBigUint64(o, check.uint64(v, f), le), json: hex },
     /** enum64 is an 8-byte enum: numbers where safe, bigints otherwise (like the generated constants). */
