@@ -1,6 +1,6 @@
 import { Errno } from "./errno.js";
 import { NativeMemory, nativeLayer, syscallError } from "./native.js";
-import { BPF_ATTR_SIZE, SYS_bpf, SYS_perf_event_open, SYS_pidfd_open, bpfCommandName } from "./uapi.js";
+import { BPF_ATTR_SIZE, BPF_MAP_GET_NEXT_KEY, SYS_bpf, SYS_perf_event_open, SYS_pidfd_open, bpfCommandName } from "./uapi.js";
 
 /**
  * Attr is a reusable `union bpf_attr` in C memory. Encoders `reset()` it, write fields, and
@@ -12,23 +12,33 @@ export class Attr {
   readonly mem: NativeMemory;
   readonly view: DataView;
   readonly bytes: Uint8Array;
+  /** Bytes [0, dirty) may be non-zero; reset clears only those (a lookup touches 32 of 168). */
+  #dirty: number;
 
   constructor(size = BPF_ATTR_SIZE) {
     this.mem = new NativeMemory(size);
     this.view = this.mem.view;
     this.bytes = this.mem.bytes;
+    this.#dirty = size;
   }
 
   reset(): this {
-    this.bytes.fill(0);
+    if (this.#dirty > 0) this.bytes.fill(0, 0, this.#dirty);
+    this.#dirty = 0;
     return this;
+  }
+  /** markDirty records that the kernel or a caller wrote bytes up to `end` behind our back. */
+  markDirty(end = this.bytes.length): void {
+    if (end > this.#dirty) this.#dirty = end;
   }
   u32(off: number, v: number): this {
     this.view.setUint32(off, v >>> 0, true);
+    if (off + 4 > this.#dirty) this.#dirty = off + 4;
     return this;
   }
   i32(off: number, v: number): this {
     this.view.setInt32(off, v, true);
+    if (off + 4 > this.#dirty) this.#dirty = off + 4;
     return this;
   }
   /** u64 writes a 64-bit field; numbers must be safe integers (addresses, sizes). */
@@ -39,6 +49,7 @@ export class Attr {
       this.view.setUint32(off, v % 0x1_0000_0000, true);
       this.view.setUint32(off + 4, Math.floor(v / 0x1_0000_0000), true);
     }
+    if (off + 8 > this.#dirty) this.#dirty = off + 8;
     return this;
   }
   /** ptr writes the address of `mem` (or NULL). */
@@ -50,6 +61,7 @@ export class Attr {
     const enc = encoder.encode(s).subarray(0, len - 1);
     this.bytes.fill(0, off, off + len);
     this.bytes.set(enc, off);
+    this.markDirty(off + len);
     return this;
   }
   getU32(off: number): number {
@@ -75,6 +87,9 @@ export function sharedAttr(): Attr {
 export function bpfRaw(cmd: number, attr: Attr, size = BPF_ATTR_SIZE): number {
   const n = nativeLayer();
   const r = n.syscall3(SYS_bpf, cmd, attr.mem.address, size);
+  // map create and element commands write nothing back; every other command may (retval,
+  // count, log_true_size…), so its bytes must be cleared before the next command
+  if (cmd > BPF_MAP_GET_NEXT_KEY) attr.markDirty(size);
   return r < 0 ? -n.koffi.errno() : r;
 }
 
@@ -94,6 +109,7 @@ export function bpf(cmd: number, attr: Uint8Array): number {
   if (attr.length > BPF_ATTR_SIZE) throw syscallError(bpfCommandName(cmd), Errno.E2BIG, `attr of ${attr.length} bytes`);
   const a = sharedAttr();
   a.bytes.set(attr);
+  a.markDirty(attr.length);
   try {
     return bpfAttr(cmd, a);
   } finally {

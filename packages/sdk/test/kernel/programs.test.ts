@@ -4,7 +4,7 @@ import { isBpfSyscallError, isVerifierError, type VerifierError } from "../../sr
 import {
   BPF_F_SLEEPABLE, BPF_MAP_TYPE_ARRAY, BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_SOCKET_FILTER,
   BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_TRACEPOINT, KernelTransport, linkInfo, BPF_LINK_TYPE_PERF_EVENT,
-  BPF_LINK_TYPE_RAW_TRACEPOINT, enableStats, close, linkDetach,
+  BPF_LINK_TYPE_RAW_TRACEPOINT, enableStats, close, linkDetach, Attr,
 } from "../../src/kernel/index.js";
 import { nativeLayer } from "../../src/kernel/native.js";
 import { counterProgram } from "./asm.js";
@@ -125,6 +125,20 @@ describe.skipIf(requirement(rootMissing()))("kernel programs", () => {
     expect(v.message).toMatch(/program kt_bad rejected by the verifier: EACCES/);
     expect(v.message).toMatch(/R0 !read_ok/);
     expect(t.openFds()).toEqual([]);
+  });
+
+  it("out fields the kernel wrote (log_true_size at 140) do not leak into the next command", () => {
+    using t = new KernelTransport();
+    expect(() => t.loadProgram({ name: "kt_bad2", type: BPF_PROG_TYPE_SOCKET_FILTER, license: "GPL", insns: assemble(exit()) })).toThrow(/verifier/);
+    // MAP_CREATE requires every byte past its last field to be zero: a stale byte would be E2BIG
+    const m = t.createMap({ name: "kt_after", type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
+    expect(t.lookupElem(m, u32le(0), 4)).toEqual(new Uint8Array(4));
+    const attr = new Attr();
+    attr.u32(100, 7).u64(160, 9n);
+    attr.bytes[20] = 1;
+    attr.markDirty(21);
+    attr.reset();
+    expect(attr.bytes.every((b) => b === 0)).toBe(true);
   });
 
   it("a log larger than the first buffer grows until it fits", () => {
