@@ -16,7 +16,8 @@ const DUMMY = "dummy_ksym";
  *   parameters, VARs become GLOBAL_ALLOCATED `int`s, 4 bytes each;
  * - `.kconfig`: VARs become GLOBAL_ALLOCATED at their slot in the `.kconfig` map;
  * - any other extern FUNC becomes GLOBAL (6.18 rejects linkage > GLOBAL), hidden global
- *   subprograms become STATIC so the verifier checks them in their callers' context.
+ *   subprograms become STATIC so the verifier checks them in their callers' context, and
+ *   hidden global variables become STATIC VARs (libbpf: they do not make a map mmapable).
  * The spec is not changed; ids stay the same (new types are appended).
  */
 export function fixupBtf(spec: ObjectSpec): Btf {
@@ -65,9 +66,11 @@ export function fixupBtf(spec: ObjectSpec): Btf {
     } else {
       const size = t.size !== 0 ? t.size : spec.sectionSizes[t.name];
       if (size === undefined) throw new LoaderError(`DATASEC '${t.name}' has no ELF section to take its size from`, { input: spec.input, section: t.name, typeId: t.id });
+      const hiddenVars = new Set(spec.maps.filter((m) => m.section === t.name).flatMap((m) => m.variables ?? []).filter((x) => x.linkage === "static").map((x) => x.name));
       const vars = t.vars.map((vsi) => {
         const v = types[vsi.type - 1] as BtfVar;
         if (v.kind !== "var" || v.linkage !== "global") return vsi;
+        if (hiddenVars.has(v.name)) set({ ...v, linkage: "static" });
         const off = spec.symbolOffsets[v.name];
         if (off === undefined) throw new LoaderError(`variable '${v.name}' in DATASEC '${t.name}' has no ELF symbol`, { input: spec.input, section: t.name, symbol: v.name });
         return { ...vsi, offset: off };

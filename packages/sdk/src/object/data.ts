@@ -3,7 +3,7 @@ import { alignOf, resolveId, sizeOf } from "../btf/layout.js";
 import type { BtfDatasec, BtfVar } from "../btf/types.js";
 import type { ElfSection } from "../elf/reader.js";
 import type { ElfSymbol } from "../elf/symbols.js";
-import { STT } from "../elf/symbols.js";
+import { STT, STV } from "../elf/symbols.js";
 import { LoaderError } from "../errors/index.js";
 import { BPF_F, BPF_MAP_TYPE, internalMapName } from "./maps.js";
 import type { DataVariable, ExternSpec, MapKind, MapSpec } from "./spec.js";
@@ -33,7 +33,9 @@ export function sectionVariables(btf: Btf | undefined, sec: ElfSection, symbols:
       throw new LoaderError(`DATASEC ${sec.name} entry is a ${v.kind}, not a VAR`, { input, section: sec.name, typeId: vsi.type });
     }
     const sym = bySym.get(v.name);
-    return { name: v.name, offset: sym?.value ?? vsi.offset, size: vsi.size, typeId: v.type, linkage: v.linkage };
+    // A hidden global is static to everyone but this object (libbpf marks its VAR static).
+    const hidden = sym !== undefined && (sym.visibility === STV.HIDDEN || sym.visibility === STV.INTERNAL);
+    return { name: v.name, offset: sym?.value ?? vsi.offset, size: vsi.size, typeId: v.type, linkage: hidden && v.linkage === "global" ? "static" : v.linkage };
   });
   return out.sort((a, b) => a.offset - b.offset || a.name.localeCompare(b.name));
 }

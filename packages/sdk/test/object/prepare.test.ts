@@ -121,6 +121,9 @@ describe("fixupBtf", () => {
     const spec = readObject(fixtureBytes("maps"), "maps.bpf.o");
     expect(spec.btf!.find("hidden_twice", "func")).toMatchObject({ linkage: "global" });
     expect(fixupBtf(spec).find("hidden_twice", "func")).toMatchObject({ linkage: "static" });
+    const g = readObject(fixtureBytes("globals"), "globals.bpf.o");
+    expect(g.btf!.find("hidden_seen", "var")).toMatchObject({ linkage: "global" });
+    expect(fixupBtf(g).find("hidden_seen", "var")).toMatchObject({ linkage: "static" });
   });
 
   it("loadableBtf keeps every line_info string reachable", () => {
