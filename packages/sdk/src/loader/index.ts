@@ -7,8 +7,8 @@ export { BpfObject, type OpenOptions, type ObjectState, type GlobalVariable } fr
 export { BpfMap, possibleCpus, type MapKey } from "./bpf-map.js";
 export { BpfProgram } from "./bpf-program.js";
 export { attachTarget } from "./attach.js";
-export { fixupBtf, needsBtf, type FixedBtf } from "./btf-fixup.js";
-export { resolveExterns, type ResolvedExtern } from "./externs.js";
+export { needsBtf } from "./needs-btf.js";
+export { kernelSymbols, needsVmlinux } from "./externs.js";
 export { programDefinition, type LoadProgramInput } from "./load-programs.js";
 export { fillKconfig, kernelConfig, linuxKernelVersion } from "./kconfig.js";
 export { vmlinuxBtf, kallsymsAddress, VMLINUX_BTF } from "./vmlinux.js";

@@ -1,5 +1,4 @@
 import { existsSync } from "node:fs";
-import type { Btf } from "../btf/btf.js";
 import { LoaderError, isBpfSyscallError } from "../errors/index.js";
 import { objGet, objPin, mapInfo } from "../kernel/objects.js";
 import { BPF_F, BPF_MAP_TYPE } from "../object/maps.js";
@@ -28,7 +27,8 @@ export interface CreateMapsInput {
   /** Initial bytes of data maps by map name (edited by the user before load). */
   readonly initial: ReadonlyMap<string, Uint8Array>;
   readonly transport: Transport;
-  readonly btf?: { readonly fd: BtfFd; readonly btf: Btf };
+  /** The loaded object BTF, when it loaded (map key/value ids refer to it). */
+  readonly btfFd?: BtfFd;
   /** Directory for LIBBPF_PIN_BY_NAME maps; undefined disables pinning. */
   readonly pinRoot?: string;
   readonly stack: DisposableStack;
@@ -58,10 +58,10 @@ export function createMaps(inp: CreateMapsInput): Map<string, LiveMap> {
       continue;
     }
     let inner: MapFd | undefined;
-    if (m.inner !== undefined) inner = create(t, m.inner, inp.btf, undefined, place);
+    if (m.inner !== undefined) inner = create(t, m.inner, inp.btfFd, undefined, place);
     let fd: MapFd;
     try {
-      fd = create(t, m, inp.btf, inner, place);
+      fd = create(t, m, inp.btfFd, inner, place);
     } finally {
       // The kernel copies what it needs from the template; libbpf closes it right away too.
       if (inner !== undefined) t.close(inner);
@@ -77,7 +77,7 @@ export function createMaps(inp: CreateMapsInput): Map<string, LiveMap> {
 }
 
 /** create issues BPF_MAP_CREATE, with BTF ids when there are some. */
-function create(t: Transport, m: MapSpec, btf: CreateMapsInput["btf"], inner: MapFd | undefined, place: object): MapFd {
+function create(t: Transport, m: MapSpec, btfFd: BtfFd | undefined, inner: MapFd | undefined, place: object): MapFd {
   const base: MapDefinition & { numaNode?: number } = {
     name: m.kernelName,
     type: m.type,
@@ -89,13 +89,13 @@ function create(t: Transport, m: MapSpec, btf: CreateMapsInput["btf"], inner: Ma
     numaNode: m.numaNode,
     ...(inner !== undefined ? { innerMapFd: inner } : {}),
   };
-  const withBtf = btf !== undefined && (m.btfKeyTypeId !== 0 || m.btfValueTypeId !== 0);
+  const withBtf = btfFd !== undefined && (m.btfKeyTypeId !== 0 || m.btfValueTypeId !== 0);
   if (!withBtf) {
     if (NEEDS_BTF.has(m.type)) throw new LoaderError(`map '${m.name}' is local storage, which needs the object's BTF`, place);
     return t.createMap(base);
   }
   try {
-    return t.createMap({ ...base, btf: { fd: btf.fd, keyTypeId: m.btfKeyTypeId, valueTypeId: m.btfValueTypeId } });
+    return t.createMap({ ...base, btf: { fd: btfFd, keyTypeId: m.btfKeyTypeId, valueTypeId: m.btfValueTypeId } });
   } catch (e) {
     // libbpf retries without BTF when the kernel dislikes the types of a map that does not need them.
     if (NEEDS_BTF.has(m.type) || !isBpfSyscallError(e) || e.errno !== 22 /* EINVAL */) throw e;

@@ -1,12 +1,9 @@
 import type { Btf } from "../btf/btf.js";
 import { LoaderError } from "../errors/index.js";
-import { applyCore } from "../object/core.js";
-import { linkProgram } from "../object/link.js";
-import { BPF_F_SLEEPABLE } from "../object/sections.js";
+import type { ResolvedExtern } from "../object/externs.js";
+import { prepareProgram } from "../object/prepare.js";
 import type { ObjectSpec, ProgramSpec } from "../object/spec.js";
 import type { BtfFd, ProgFd, ProgramDefinition, Transport } from "../transport/transport.js";
-import type { ResolvedExtern } from "./externs.js";
-import { encodeFuncInfo, encodeLineInfo, patchReferences } from "./patch.js";
 
 /** REFUSED names the sections the loader does not load, and why (see docs/lifecycle.md). */
 const REFUSED: Partial<Record<ProgramSpec["attach"], string>> = {
@@ -17,61 +14,48 @@ const REFUSED: Partial<Record<ProgramSpec["attach"], string>> = {
 export interface LoadProgramInput {
   readonly spec: ObjectSpec;
   readonly transport: Transport;
-  /** The running kernel's BTF, parsed on first use. */
-  readonly vmlinux: () => Btf;
+  /** The running kernel's BTF, parsed on first use; undefined when the object needs none. */
+  readonly vmlinux: Btf | undefined;
   readonly btfFd?: BtfFd;
-  readonly mapFd: (name: string) => number | undefined;
-  readonly externs: ReadonlyMap<string, ResolvedExtern>;
+  readonly mapFds: ReadonlyMap<string, number>;
+  /** kfuncs and typed ksyms resolved once per load (object `resolveKfuncs`). */
+  readonly externs?: ReadonlyMap<string, ResolvedExtern>;
+  /** Addresses of the object's typeless ksyms (/proc/kallsyms). */
+  readonly kernelSymbols: ReadonlyMap<string, bigint>;
   /** Unsatisfiable CO-RE relocations throw instead of being poisoned. */
   readonly strictCore: boolean;
 }
 
 /**
- * programDefinition turns one program spec into what BPF_PROG_LOAD takes: subprograms
- * appended (bpf-to-bpf calls, callbacks), CO-RE applied against vmlinux function by function,
- * maps/globals/kfuncs/ksyms patched, func_info and line_info when the object's BTF loaded,
- * the sleepable flag, and attach_btf_id for BTF-attach sections (`btf_trace_<tp>` typedef for
- * tp_btf, the FUNC for fentry/fexit/fmod_ret, `bpf_lsm_<hook>` for lsm, `bpf_iter_<target>`
- * for iterators).
+ * programDefinition is what BPF_PROG_LOAD gets for one program: the spec layer's
+ * `prepareProgram` (subprograms appended, CO-RE against vmlinux, maps/globals/kfuncs/ksyms
+ * patched, func/line info, attach BTF id) plus what only the live layer knows — the object
+ * BTF's fd, and no func/line info when that BTF could not be loaded. Sections the loader does
+ * not handle, and BTF-attach sections without a target, are LoaderErrors.
  */
 export function programDefinition(p: ProgramSpec, inp: LoadProgramInput): ProgramDefinition {
   const { spec } = inp;
+  const place = { input: spec.input, section: p.section, symbol: p.name };
   const refuse = REFUSED[p.attach];
-  if (refuse !== undefined) throw new LoaderError(`program '${p.name}' (${p.section}): ${refuse}`, { input: spec.input, section: p.section, symbol: p.name });
-  const local = spec.btf;
-  const linked = linkProgram(spec, p.name, {
-    patch: (fn, insns) => {
-      if (fn.coreRelos.length === 0) return insns;
-      if (local === undefined) throw new LoaderError("CO-RE relocations without BTF", { input: spec.input, symbol: fn.name });
-      applyCore(insns, fn.coreRelos, local, inp.vmlinux(), { strict: inp.strictCore, input: spec.input, program: p.name });
-      return insns;
-    },
-  });
-  const insns = patchReferences(linked, { input: spec.input, mapFd: inp.mapFd, externs: inp.externs });
-  let attachBtfId: number | undefined;
-  if (p.attachBtfName !== undefined) {
-    const t = inp.vmlinux().find(p.attachBtfName, p.attachBtfKind);
-    if (t === undefined) {
-      throw new LoaderError(`attach target ${p.attachBtfKind} '${p.attachBtfName}' is not in vmlinux BTF`, {
-        input: spec.input, section: p.section, symbol: p.name,
-      });
-    }
-    attachBtfId = t.id;
-  } else if (["tracing", "lsm", "iter"].includes(p.attach) && p.type !== 28 /* EXT */) {
-    throw new LoaderError(`section ${p.section} needs an attach target (${p.section}/<name>)`, { input: spec.input, section: p.section, symbol: p.name });
+  if (refuse !== undefined) throw new LoaderError(`program '${p.name}' (${p.section}): ${refuse}`, place);
+  if (p.attachBtfName === undefined && ["tracing", "lsm", "iter"].includes(p.attach)) {
+    throw new LoaderError(`section ${p.section} needs an attach target (${p.section}/<name>)`, place);
   }
+  if (p.attachBtfName !== undefined && inp.vmlinux === undefined) throw new LoaderError("BTF-attach programs need the vmlinux BTF", place);
+  const prepared = prepareProgram(spec, p.name, {
+    mapFds: inp.mapFds,
+    ...(inp.vmlinux ? { vmlinux: inp.vmlinux } : {}),
+    ...(inp.externs ? { externs: inp.externs } : {}),
+    kernelSymbols: inp.kernelSymbols,
+    core: inp.strictCore ? "strict" : "poison",
+  });
+  const { poisoned: _p, linked: _l, funcInfo, lineInfo, ...def } = prepared;
   const withBtf = inp.btfFd !== undefined;
   return {
-    name: p.name,
-    type: p.type,
-    expectedAttachType: p.expectedAttachType,
-    insns,
-    license: spec.license,
-    flags: p.sleepable ? BPF_F_SLEEPABLE : 0,
-    ...(attachBtfId !== undefined ? { attachBtfId } : {}),
+    ...def,
     ...(withBtf ? { btfFd: inp.btfFd } : {}),
-    ...(withBtf && linked.funcInfo.length > 0 ? { funcInfo: encodeFuncInfo(linked.funcInfo) } : {}),
-    ...(withBtf && linked.lineInfo.length > 0 ? { lineInfo: encodeLineInfo(linked.lineInfo) } : {}),
+    ...(withBtf && funcInfo && funcInfo.count > 0 ? { funcInfo } : {}),
+    ...(withBtf && lineInfo && lineInfo.count > 0 ? { lineInfo } : {}),
   };
 }
 

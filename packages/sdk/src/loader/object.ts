@@ -2,6 +2,8 @@ import { readFileSync, rmSync } from "node:fs";
 import type { Btf } from "../btf/btf.js";
 import { ClosedError, LoaderError, isBpfSyscallError, isLoaderError } from "../errors/index.js";
 import { BPFFS } from "../kernel/mounts.js";
+import { fixedBtfBytes } from "../object/btf-fixup.js";
+import { resolveKfuncs } from "../object/externs.js";
 import { readObject } from "../object/read.js";
 import type { DataVariable, MapSpec, ObjectSpec } from "../object/spec.js";
 import { KernelTransport } from "../transport/kernel.js";
@@ -9,8 +11,8 @@ import type { BtfFd, MapFd, MappedRegion, ProgFd, RunOptions, RunResult, Transpo
 import { DisposableStack } from "../util/disposable-stack.js";
 import { BpfMap } from "./bpf-map.js";
 import { BpfProgram } from "./bpf-program.js";
-import { fixupBtf, needsBtf } from "./btf-fixup.js";
-import { resolveExterns } from "./externs.js";
+import { kernelSymbols, needsVmlinux } from "./externs.js";
+import { needsBtf } from "./needs-btf.js";
 import { createMaps } from "./load-maps.js";
 import { loadProgram } from "./load-programs.js";
 import { vmlinuxBtf } from "./vmlinux.js";
@@ -150,18 +152,16 @@ export class BpfObject implements Disposable {
   load(): this {
     this.#need("opened", "load");
     const spec = this.spec;
-    const vm = () => this.#opts.vmlinux ?? vmlinuxBtf();
     const stack = new DisposableStack();
     const pinned: string[] = [];
     try {
-      const externs = resolveExterns(spec, vm);
-      let btf: { fd: BtfFd; btf: Btf } | undefined;
+      const vmlinux = needsVmlinux(spec) ? (this.#opts.vmlinux ?? vmlinuxBtf()) : this.#opts.vmlinux;
+      const externs = vmlinux !== undefined && spec.btf !== undefined ? resolveKfuncs(spec, vmlinux) : undefined;
+      const ksyms = kernelSymbols(spec);
+      let btfFd: BtfFd | undefined;
       if (spec.btf !== undefined) {
         try {
-          const fixed = fixupBtf(spec)!;
-          const fd = this.transport.loadBtf(fixed.bytes);
-          stack.adopt(fd, (x) => this.transport.close(x));
-          btf = { fd, btf: fixed.btf };
+          btfFd = stack.adopt(this.transport.loadBtf(fixedBtfBytes(spec)), (x) => this.transport.close(x));
         } catch (e) {
           // Going on without BTF is libbpf's fallback; only where nothing needs it.
           if ((!isBpfSyscallError(e) && !isLoaderError(e)) || needsBtf(spec) !== undefined) throw e;
@@ -171,24 +171,25 @@ export class BpfObject implements Disposable {
       const pinRoot = this.#opts.pinRoot === null ? undefined : (this.#opts.pinRoot ?? BPFFS);
       const live = createMaps({
         spec, maps: spec.maps.map((m) => this.#mapSpec(m.name)), initial: this.#initial, transport: this.transport,
-        ...(btf ? { btf } : {}), ...(pinRoot !== undefined ? { pinRoot } : {}), stack, onPinned: (p) => pinned.push(p),
+        ...(btfFd !== undefined ? { btfFd } : {}), ...(pinRoot !== undefined ? { pinRoot } : {}), stack, onPinned: (p) => pinned.push(p),
       });
       const alive = () => this.#state !== "closed";
       const maps = new Map<string, BpfMap>();
       for (const [name, l] of live) maps.set(name, new BpfMap(l.spec, l.fd, this.transport, l.region, alive));
+      const mapFds = new Map([...live].map(([n, l]) => [n, l.fd as number]));
       const programs = new Map<string, BpfProgram>();
       for (const p of spec.programs) {
         if (!this.autoload(p.name)) continue;
         const fd: ProgFd = loadProgram(p, {
-          spec, transport: this.transport, vmlinux: vm, ...(btf ? { btfFd: btf.fd } : {}),
-          mapFd: (n) => live.get(n)?.fd, externs, strictCore: this.#opts.strictCore ?? false,
+          spec, transport: this.transport, vmlinux, ...(btfFd !== undefined ? { btfFd } : {}), mapFds,
+          ...(externs ? { externs } : {}), kernelSymbols: ksyms, strictCore: this.#opts.strictCore ?? false,
         });
         stack.adopt(fd, (x) => this.transport.close(x));
         programs.set(p.name, new BpfProgram(p, fd, this.transport, spec.input, alive));
       }
       this.#maps = maps;
       this.#programs = programs;
-      this.#btfFd = btf?.fd;
+      this.#btfFd = btfFd;
       this.#stack = stack.move();
       this.#state = "loaded";
       return this;

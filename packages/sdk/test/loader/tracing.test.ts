@@ -132,7 +132,12 @@ describe("fentry, fexit and lsm: what BPF_PROG_LOAD is asked for (no kernel need
     const vm = parseBtf(new Uint8Array(readFileSync("/sys/kernel/btf/vmlinux")), { input: "vmlinux" });
     const spec = readObject(new Uint8Array(readFileSync(fixture("lifecycle/attach_kinds.bpf.o"))), "attach_kinds.bpf.o");
     const defs = Object.fromEntries(
-      spec.programs.map((p) => [p.name, programDefinition(p, { spec, transport: undefined as never, vmlinux: () => vm, mapFd: () => 3, externs: new Map(), strictCore: true })]),
+      spec.programs.map((p) => [
+        p.name,
+        programDefinition(p, {
+          spec, transport: undefined as never, vmlinux: vm, mapFds: new Map(spec.maps.map((m) => [m.name, 3])), kernelSymbols: new Map(), strictCore: true,
+        }),
+      ]),
     );
     const id = (n: string) => vm.find(n, "func")!.id;
     expect(defs.on_nanosleep).toMatchObject({ type: 26, expectedAttachType: 24, attachBtfId: id("hrtimer_nanosleep"), flags: 0 });
