@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseBtf, type Btf } from "@bpf-skel/sdk/btf";
 import { isVerifierError } from "@bpf-skel/sdk/errors";
 import { BPF_MAP_TYPE, fixedBtfBytes, prepareProgram, readObject, type ObjectSpec } from "@bpf-skel/sdk/object";
-import { KernelTransport } from "../../src/kernel/index.js";
+import { close as closeFd, KernelTransport, pidfdOpen } from "../../src/kernel/index.js";
 import type { BtfFd, MapFd, MappedRegion, ProgFd } from "../../src/transport/transport.js";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
 import { fixtureBytes, type FixtureName } from "./fixtures.js";
@@ -151,6 +151,18 @@ describe.skipIf(requirement(rootMissing()))("fixtures loaded through KernelTrans
     expect(out.getBigUint64(32, true)).toBe(addr);
   });
 
+  it("tracing: a guarded access to a field the kernel lacks is poisoned and never runs", () => {
+    using t = new KernelTransport();
+    const o = open(t, "tracing");
+    const p = prepareProgram(o.spec, "guarded_field", { mapFds: o.maps, vmlinux });
+    expect(p.poisoned.map((x) => x.access)).toEqual(["0:4"]); // t->no_such_field
+    expect(p.poisoned[0]!.message).toMatch(/guarded_field insn \d+: CO-RE field_byte_offset '0:4' on struct task_struct/);
+    const ctx = new Uint8Array(48);
+    new DataView(ctx.buffer).setUint32(0, process.pid, true);
+    const r = t.runProgram(t.loadProgram({ ...p, btfFd: o.btf }), { ctx });
+    expect(new DataView(r.ctx!.buffer, r.ctx!.byteOffset).getUint32(12, true)).toBe(7); // bpf_core_field_exists() was 0
+  });
+
   it("tracing: tp_btf, tracepoint and raw_tp programs load and attach; the tracepoints fire", async () => {
     using t = new KernelTransport();
     const o = open(t, "tracing");
@@ -163,6 +175,19 @@ describe.skipIf(requirement(rootMissing()))("fixtures loaded through KernelTrans
     }
     expect(o.variable(".bss", "getppid_calls").getBigUint64(0, true)).toBeGreaterThanOrEqual(1n);
     expect(o.variable(".bss", "raw_switches").getBigUint64(0, true)).toBeGreaterThanOrEqual(1n);
+    // task storage of our own thread, keyed by a pidfd from user space
+    const pidfd = pidfdOpen(process.pid);
+    try {
+      const key = new Uint8Array(4);
+      new DataView(key.buffer).setInt32(0, pidfd, true);
+      const st = t.lookupElem(o.maps.get("switches")!, key, 32)!;
+      const dv = new DataView(st.buffer, st.byteOffset);
+      expect(dv.getBigUint64(0, true)).toBeGreaterThanOrEqual(1n);
+      expect([dv.getUint32(8, true), dv.getUint32(12, true)]).toEqual([process.pid, process.pid]); // CO-RE pid, tgid
+      expect(new TextDecoder().decode(st.subarray(16, 32)).replace(/\0.*$/s, "")).toBe(readFileSync("/proc/self/comm", "utf8").trim());
+    } finally {
+      closeFd(pidfd);
+    }
   });
 
   it("tracing: iter/task loads with its bpf_iter_task attach id and reads to completion", () => {
