@@ -115,12 +115,20 @@ describe.skipIf(requirement(vmlinuxMissing()))("CO-RE against /sys/kernel/btf/vm
     let checked = 0;
     for (const p of tracing.programs) {
       for (const r of p.coreRelos) {
-        if (tracing.btf!.type(r.typeId).name !== "task_struct") continue;
+        if (tracing.btf!.type(r.typeId).name !== "task_struct" || want[r.access] === undefined) continue;
+        expect(r.kind).toBe(CORE_KIND.FIELD_BYTE_OFFSET);
         expect(resolveCore(tracing.btf!, r, vmlinux).target).toBe(want[r.access]);
         checked++;
       }
     }
     expect(checked).toBeGreaterThanOrEqual(8);
+  });
+
+  it("a field no kernel has: existence 0, its offset unsatisfiable", () => {
+    const p = tracing.programs.find((x) => x.name === "guarded_field")!;
+    const res = p.coreRelos.map((r) => [r.kind, resolveCore(tracing.btf!, r, vmlinux).target]);
+    expect(res).toContainEqual([CORE_KIND.FIELD_EXISTS, 0]);
+    expect(res).toContainEqual([CORE_KIND.FIELD_BYTE_OFFSET, undefined]);
   });
 
   it("patches on_switch's loads to vmlinux offsets", () => {
