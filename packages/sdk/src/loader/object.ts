@@ -194,13 +194,18 @@ export class BpfObject implements Disposable {
       this.#state = "loaded";
       return this;
     } catch (e) {
-      try {
-        stack.dispose();
-      } finally {
-        for (const p of pinned) rmSync(p, { force: true });
-        this.#closeTransport();
-        this.#state = "closed";
-      }
+      // The load error is the one to report; cleanup failures must not replace it.
+      const quietly = (f: () => void) => {
+        try {
+          f();
+        } catch {
+          /* already failing */
+        }
+      };
+      quietly(() => stack.dispose());
+      for (const p of pinned) quietly(() => rmSync(p, { force: true }));
+      quietly(() => this.#closeTransport());
+      this.#state = "closed";
       throw e;
     }
   }
