@@ -6,8 +6,10 @@ import { Scratch } from "./scratch.js";
 import { bpfAttr, bpfRaw, sharedAttr } from "./syscalls.js";
 import {
   BPF_MAP_CREATE, BPF_MAP_DELETE_ELEM, BPF_MAP_FREEZE, BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_ELEM,
-  BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_OBJ_NAME_LEN, bpfCommandName,
+  BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_ELEM, BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
+  BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_UPDATE_ELEM, BPF_OBJ_NAME_LEN, bpfCommandName,
 } from "./uapi.js";
+import { perCpuValueSize } from "./cpus.js";
 
 /** MapCreateOptions is a MapDefinition plus the BPF_MAP_CREATE fields only the kernel has. */
 export interface MapCreateOptions extends MapDefinition {
@@ -57,10 +59,15 @@ const keyScratch = new Scratch();
 const valueScratch = new Scratch();
 const nextScratch = new Scratch();
 
-/** mapLookupInto copies the value for `key` into `out`; false when there is none (ENOENT). */
-export function mapLookupInto(fd: number, key: Uint8Array, out: Uint8Array, flags = 0): boolean {
+/**
+ * mapLookupInto copies the value for `key` into `out`; false when there is none (ENOENT).
+ * The kernel writes the map's whole value (per-CPU maps: one 8-byte-aligned slot per possible
+ * CPU): `capacity` must be at least that, or it writes past the buffer. KernelTransport passes
+ * the size it knows; callers with a bare fd must pass it too when `out` is shorter.
+ */
+export function mapLookupInto(fd: number, key: Uint8Array, out: Uint8Array, flags = 0, capacity = out.length): boolean {
   const k = keyScratch.put(key);
-  const v = valueScratch.ensure(out.length);
+  const v = valueScratch.ensure(Math.max(capacity, out.length));
   const a = sharedAttr();
   a.u32(E_MAP_FD, fd).u64(E_KEY, k.address).u64(E_VALUE, v.address).u64(E_FLAGS, flags);
   const r = bpfRaw(BPF_MAP_LOOKUP_ELEM, a);
@@ -72,16 +79,23 @@ export function mapLookupInto(fd: number, key: Uint8Array, out: Uint8Array, flag
   return true;
 }
 
-/** mapLookup returns a copy of the value for `key`, or undefined. */
-export function mapLookup(fd: number, key: Uint8Array, valueSize: number, flags = 0): Uint8Array | undefined {
+/** mapLookup returns a copy of the value for `key` (`valueSize` bytes of it), or undefined. */
+export function mapLookup(fd: number, key: Uint8Array, valueSize: number, flags = 0, capacity = valueSize): Uint8Array | undefined {
   const out = new Uint8Array(valueSize);
-  return mapLookupInto(fd, key, out, flags) ? out : undefined;
+  return mapLookupInto(fd, key, out, flags, capacity) ? out : undefined;
+}
+
+const PERCPU_TYPES = new Set([BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE]);
+
+/** userValueSize is how many bytes one value takes in user space (per-CPU maps: a slot per possible CPU). */
+export function userValueSize(type: number, valueSize: number): number {
+  return PERCPU_TYPES.has(type) ? perCpuValueSize(valueSize) : valueSize;
 }
 
 /** mapLookupAndDelete pops the value for `key` (queues/stacks take an empty key); undefined for ENOENT. */
-export function mapLookupAndDelete(fd: number, key: Uint8Array | undefined, valueSize: number): Uint8Array | undefined {
+export function mapLookupAndDelete(fd: number, key: Uint8Array | undefined, valueSize: number, capacity = valueSize): Uint8Array | undefined {
   const k = key === undefined ? undefined : keyScratch.put(key);
-  const v = valueScratch.ensure(valueSize);
+  const v = valueScratch.ensure(Math.max(capacity, valueSize));
   const a = sharedAttr().u32(E_MAP_FD, fd).ptr(E_KEY, k).u64(E_VALUE, v.address);
   const r = bpfRaw(BPF_MAP_LOOKUP_AND_DELETE_ELEM, a);
   if (r === -Errno.ENOENT) return undefined;
@@ -111,9 +125,9 @@ export function mapDelete(fd: number, key: Uint8Array): boolean {
 }
 
 /** mapNextKeyInto writes the key after `key` (the first key when undefined) into `out`; false at the end. */
-export function mapNextKeyInto(fd: number, key: Uint8Array | undefined, out: Uint8Array): boolean {
+export function mapNextKeyInto(fd: number, key: Uint8Array | undefined, out: Uint8Array, capacity = out.length): boolean {
   const k = key === undefined ? undefined : keyScratch.put(key);
-  const n = nextScratch.ensure(out.length);
+  const n = nextScratch.ensure(Math.max(capacity, out.length));
   const a = sharedAttr();
   a.u32(E_MAP_FD, fd).ptr(E_KEY, k).u64(E.next_key[0], n.address);
   const r = bpfRaw(BPF_MAP_GET_NEXT_KEY, a);

@@ -1,10 +1,12 @@
+import { readFileSync } from "node:fs";
 import { ClosedError, LoaderError, isBpfSyscallError } from "../errors/index.js";
 import { Errno } from "../kernel/errno.js";
 import { linkCreate, rawTracepointOpen, readIterator } from "../kernel/links.js";
 import {
-  mapCreate, mapDelete, mapFreeze, mapLookup, mapLookupBatch, mapLookupInto, mapNextKey, mapUpdate,
+  mapCreate, mapDelete, mapFreeze, mapLookup, mapLookupBatch, mapLookupInto, mapNextKeyInto, mapUpdate, userValueSize,
   type BatchResult, type MapCreateOptions,
 } from "../kernel/maps.js";
+import { syscallError } from "../kernel/native.js";
 import { KernelMapping } from "../kernel/mapping.js";
 import { btfLoad, mapInfo, objGet, objPin, progInfo, type MapInfo, type ProgInfo } from "../kernel/objects.js";
 import { openTracepointEvent, tracepointId } from "../kernel/perf.js";
@@ -23,6 +25,16 @@ type Kind = "link" | "prog" | "map" | "btf" | "other";
 // Dispose closes links before the programs and maps they hold, and BTF last.
 const CLOSE_ORDER: readonly Kind[] = ["link", "other", "prog", "map", "btf"];
 
+/** MapShape is what the transport checks keys and values against. */
+interface MapShape {
+  readonly name: string;
+  readonly keySize: number;
+  /** The map's value_size. */
+  readonly valueSize: number;
+  /** Bytes the kernel copies out per value (per-CPU maps: a slot per possible CPU). */
+  readonly userValueSize: number;
+}
+
 interface ProgMeta {
   readonly name: string;
   readonly type: number;
@@ -40,6 +52,7 @@ export class KernelTransport implements Transport {
   /** perf event fds owned by a tracepoint link, closed with it. */
   readonly #companions = new Map<number, number>();
   readonly #progs = new Map<number, ProgMeta>();
+  readonly #maps = new Map<number, MapShape>();
   readonly #mappings = new Set<KernelMapping>();
   /** Options for every BPF_PROG_LOAD (log sizes, logging successful loads). */
   progLoadOptions: ProgLoadOptions = {};
@@ -60,37 +73,90 @@ export class KernelTransport implements Transport {
 
   createMap(def: MapDefinition | MapCreateOptions): MapFd {
     this.#check("createMap");
-    return this.#track(mapCreate(def), "map");
+    const fd = mapCreate(def);
+    this.#maps.set(fd, { name: def.name, keySize: def.keySize, valueSize: def.valueSize, userValueSize: userValueSize(def.type, def.valueSize) });
+    return this.#track(fd, "map");
   }
 
+  /**
+   * #shape returns the key/value sizes of a map: the kernel reads key_size bytes of every key
+   * and writes the whole value, so a short buffer would be read or written past its end. For
+   * an fd this transport did not create it asks the kernel (BPF_OBJ_GET_INFO_BY_FD) each time.
+   */
+  #shape(map: number, cmd: string): MapShape {
+    const known = this.#maps.get(map);
+    if (known !== undefined) return known;
+    let info: MapInfo;
+    try {
+      info = mapInfo(map);
+    } catch (e) {
+      if (isBpfSyscallError(e)) throw syscallError(cmd, e.errno, `fd ${map}`);
+      throw e;
+    }
+    return { name: info.name, keySize: info.keySize, valueSize: info.valueSize, userValueSize: userValueSize(info.type, info.valueSize) };
+  }
+
+  #checkKey(shape: MapShape, key: Uint8Array, cmd: string): void {
+    if (key.length !== shape.keySize) {
+      throw syscallError(cmd, Errno.EINVAL, `key is ${key.length} bytes, map '${shape.name}' has ${shape.keySize}-byte keys`);
+    }
+  }
+
+  #checkOut(shape: MapShape, size: number): void {
+    if (size > shape.userValueSize) {
+      throw syscallError("BPF_MAP_LOOKUP_ELEM", Errno.EINVAL, `asked for ${size} bytes, map '${shape.name}' values are ${shape.userValueSize}`);
+    }
+  }
+
+  /** lookupElem returns the first `valueSize` bytes of the value (at most the whole value), or undefined. */
   lookupElem(map: MapFd, key: Uint8Array, valueSize: number, flags = 0): Uint8Array | undefined {
     this.#check("lookupElem");
-    return mapLookup(map, key, valueSize, flags);
+    const shape = this.#shape(map, "BPF_MAP_LOOKUP_ELEM");
+    this.#checkKey(shape, key, "BPF_MAP_LOOKUP_ELEM");
+    this.#checkOut(shape, valueSize);
+    return mapLookup(map, key, valueSize, flags, shape.userValueSize);
   }
 
   lookupElemInto(map: MapFd, key: Uint8Array, out: Uint8Array, flags = 0): boolean {
     this.#check("lookupElemInto");
-    return mapLookupInto(map, key, out, flags);
+    const shape = this.#shape(map, "BPF_MAP_LOOKUP_ELEM");
+    this.#checkKey(shape, key, "BPF_MAP_LOOKUP_ELEM");
+    this.#checkOut(shape, out.length);
+    return mapLookupInto(map, key, out, flags, shape.userValueSize);
   }
 
   updateElem(map: MapFd, key: Uint8Array, value: Uint8Array, flags = 0): void {
     this.#check("updateElem");
+    const shape = this.#shape(map, "BPF_MAP_UPDATE_ELEM");
+    this.#checkKey(shape, key, "BPF_MAP_UPDATE_ELEM");
+    if (value.length !== shape.userValueSize) {
+      throw syscallError("BPF_MAP_UPDATE_ELEM", Errno.EINVAL, `value is ${value.length} bytes, map '${shape.name}' takes ${shape.userValueSize}`);
+    }
     mapUpdate(map, key, value, flags);
   }
 
   deleteElem(map: MapFd, key: Uint8Array): boolean {
     this.#check("deleteElem");
+    this.#checkKey(this.#shape(map, "BPF_MAP_DELETE_ELEM"), key, "BPF_MAP_DELETE_ELEM");
     return mapDelete(map, key);
   }
 
   nextKey(map: MapFd, key: Uint8Array | undefined, keySize: number): Uint8Array | undefined {
     this.#check("nextKey");
-    return mapNextKey(map, key, keySize);
+    const shape = this.#shape(map, "BPF_MAP_GET_NEXT_KEY");
+    if (key !== undefined) this.#checkKey(shape, key, "BPF_MAP_GET_NEXT_KEY");
+    const out = new Uint8Array(keySize);
+    return mapNextKeyInto(map, key, out, shape.keySize) ? out : undefined;
   }
 
   /** lookupBatch is one BPF_MAP_LOOKUP_BATCH step; feed `nextBatch` back until it is undefined. */
   lookupBatch(map: MapFd, opts: { keySize: number; valueSize: number; count: number; inBatch?: Uint8Array }): BatchResult {
     this.#check("lookupBatch");
+    const shape = this.#shape(map, "BPF_MAP_LOOKUP_BATCH");
+    if (opts.keySize !== shape.keySize || opts.valueSize !== shape.userValueSize) {
+      throw syscallError("BPF_MAP_LOOKUP_BATCH", Errno.EINVAL,
+        `batch of ${opts.keySize}/${opts.valueSize}-byte entries, map '${shape.name}' has ${shape.keySize}/${shape.userValueSize}`);
+    }
     return mapLookupBatch(map, opts);
   }
 
@@ -192,7 +258,19 @@ export class KernelTransport implements Transport {
   /** getPinned opens a pinned map (fd tracked as a map; close it like any other). */
   getPinnedMap(path: string, fileFlags = 0): MapFd {
     this.#check("getPinnedMap");
-    return this.#track(objGet(path, fileFlags), "map");
+    const fd = objGet(path, fileFlags);
+    try {
+      // OBJ_GET_INFO_BY_FD answers for any bpf object; fdinfo says whether this one is a map
+      if (!readFileSync(`/proc/self/fdinfo/${fd}`, "utf8").includes("map_type:")) {
+        throw new LoaderError("pinned object is not a map", { input: path });
+      }
+      const info = mapInfo(fd);
+      this.#maps.set(fd, { name: info.name, keySize: info.keySize, valueSize: info.valueSize, userValueSize: userValueSize(info.type, info.valueSize) });
+    } catch (e) {
+      sysClose(fd);
+      throw e;
+    }
+    return this.#track(fd, "map");
   }
 
   mapInfo(map: MapFd): MapInfo {
@@ -214,6 +292,7 @@ export class KernelTransport implements Transport {
     if (!this.#fds.has(fd)) return;
     this.#fds.delete(fd);
     this.#progs.delete(fd);
+    this.#maps.delete(fd);
     const companion = this.#companions.get(fd);
     this.#companions.delete(fd);
     try {

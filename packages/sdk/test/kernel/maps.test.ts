@@ -101,6 +101,30 @@ describe.skipIf(requirement(rootMissing()))("kernel maps", () => {
     expect((err as Error).message).toMatch(/^BPF_MAP_CREATE: EINVAL \(invalid argument/);
   });
 
+  it("wrong key and value sizes are refused before the kernel reads or writes past a buffer", () => {
+    using t = new KernelTransport();
+    const m = t.createMap({ name: "kt_sizes", type: BPF_MAP_TYPE_HASH, keySize: 4, valueSize: 512, maxEntries: 4 });
+    t.updateElem(m, u32le(1), new Uint8Array(512).fill(7));
+    expect(() => t.updateElem(m, new Uint8Array(2), new Uint8Array(512))).toThrow(/BPF_MAP_UPDATE_ELEM: EINVAL .*key is 2 bytes, map 'kt_sizes' has 4-byte keys/);
+    expect(() => t.updateElem(m, u32le(1), new Uint8Array(8))).toThrow(/value is 8 bytes, map 'kt_sizes' takes 512/);
+    expect(() => t.lookupElem(m, new Uint8Array(8), 512)).toThrow(/BPF_MAP_LOOKUP_ELEM: EINVAL/);
+    expect(() => t.lookupElem(m, u32le(1), 513)).toThrow(/asked for 513 bytes/);
+    expect(() => t.deleteElem(m, new Uint8Array(1))).toThrow(/BPF_MAP_DELETE_ELEM: EINVAL/);
+    expect(() => t.nextKey(m, new Uint8Array(3), 4)).toThrow(/BPF_MAP_GET_NEXT_KEY: EINVAL/);
+    // a shorter read gets the value's prefix; the kernel's full 512-byte copy lands in scratch
+    expect(t.lookupElem(m, u32le(1), 16)).toEqual(new Uint8Array(16).fill(7));
+    const out = new Uint8Array(4);
+    expect(t.lookupElemInto(m, u32le(1), out)).toBe(true);
+    expect(out).toEqual(new Uint8Array(4).fill(7));
+    // a map fd this transport did not create is sized through BPF_OBJ_GET_INFO_BY_FD
+    const other = new KernelTransport();
+    const foreign = other.createMap({ name: "kt_foreign", type: BPF_MAP_TYPE_HASH, keySize: 8, valueSize: 4, maxEntries: 1 });
+    expect(() => t.updateElem(foreign, u32le(1), u32le(1))).toThrow(/map 'kt_foreign' has 8-byte keys/);
+    other[Symbol.dispose]();
+    // closed: EBADF (EINVAL should the number already hold some other, non-bpf file)
+    expect(() => t.lookupElem(foreign, u64le(1n), 4)).toThrow(/BPF_MAP_LOOKUP_ELEM: (EBADF|EINVAL)/);
+  });
+
   it("per-CPU values hold one 8-byte-aligned slot per possible CPU", () => {
     using t = new KernelTransport();
     const m = t.createMap({ name: "kt_pcpu", type: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });

@@ -117,6 +117,16 @@ describe.skipIf(requirement(rootMissing()))("kernel objects", () => {
     }
     expect(existsSync(path)).toBe(false);
     expect(() => t.getPinnedMap(path)).toThrow(/BPF_OBJ_GET: ENOENT/);
+    // a pinned program is not a map
+    const prog = t.loadProgram({ name: "kt_pinp", type: BPF_PROG_TYPE_SYSCALL, flags: BPF_F_SLEEPABLE, license: "GPL", insns: assemble(mov64Imm(0, 0), exit()) });
+    t.pin(prog, path);
+    try {
+      const before = t.openFds().length;
+      expect(() => t.getPinnedMap(path)).toThrow(/pinned object is not a map/);
+      expect(t.openFds().length).toBe(before);
+    } finally {
+      unlinkSync(path);
+    }
   });
 
   it("iter/task: an iterator program prints the tasks' pids; read to completion", () => {
