@@ -8,6 +8,12 @@ import type { DisposableStack } from "../util/disposable-stack.js";
 import { fillKconfig } from "./kconfig.js";
 
 const PAGE_SIZE = 4096;
+/** Map types libbpf creates without BTF key/value ids: the kernel has no use for them there. */
+const NO_BTF = new Set<number>([
+  BPF_MAP_TYPE.PERF_EVENT_ARRAY, 7 /* STACK_TRACE */, 8 /* CGROUP_ARRAY */, BPF_MAP_TYPE.ARRAY_OF_MAPS, BPF_MAP_TYPE.HASH_OF_MAPS,
+  14 /* DEVMAP */, 17 /* SOCKMAP */, 16 /* CPUMAP */, 18 /* XSKMAP */, 15 /* SOCKHASH */, 25 /* DEVMAP_HASH */,
+  BPF_MAP_TYPE.RINGBUF, 31 /* USER_RINGBUF */, BPF_MAP_TYPE.ARENA,
+]);
 /** Local storage maps: the kernel refuses them without BTF key/value ids. */
 const NEEDS_BTF = new Set<number>([24 /* SK */, 28 /* INODE */, BPF_MAP_TYPE.TASK_STORAGE, BPF_MAP_TYPE.CGRP_STORAGE]);
 
@@ -89,7 +95,7 @@ function create(t: Transport, m: MapSpec, btfFd: BtfFd | undefined, inner: MapFd
     numaNode: m.numaNode,
     ...(inner !== undefined ? { innerMapFd: inner } : {}),
   };
-  const withBtf = btfFd !== undefined && (m.btfKeyTypeId !== 0 || m.btfValueTypeId !== 0);
+  const withBtf = btfFd !== undefined && !NO_BTF.has(m.type) && (m.btfKeyTypeId !== 0 || m.btfValueTypeId !== 0);
   if (!withBtf) {
     if (NEEDS_BTF.has(m.type)) throw new LoaderError(`map '${m.name}' is local storage, which needs the object's BTF`, place);
     return t.createMap(base);

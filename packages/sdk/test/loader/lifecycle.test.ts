@@ -174,3 +174,41 @@ describe.skipIf(requirement(rootMissing()))("lifecycle: global data, maps, itera
     }
   });
 });
+
+describe.skipIf(requirement(rootMissing()))("map-in-map", () => {
+  it("the outer map is created from its inner template; user space fills a slot and BPF reads through it", () => {
+    using obj = BpfObject.open(fixture("lifecycle/map_in_map.bpf.o")).load();
+    const outer = obj.map("outer");
+    expect(mapInfo(outer.fd)).toMatchObject({ type: 12, keySize: 4, valueSize: 4, maxEntries: 2 });
+    const t = obj.transport;
+    const inner = t.createMap({ name: "inner_a", type: 2, keySize: 4, valueSize: 8, maxEntries: 4 });
+    try {
+      const v = new Uint8Array(8);
+      for (let i = 0; i < 4; i++) {
+        new DataView(v.buffer).setBigUint64(0, BigInt(10 ** i), true);
+        t.updateElem(inner, Uint8Array.of(i, 0, 0, 0), v);
+      }
+      const fd = new Uint8Array(4);
+      new DataView(fd.buffer).setUint32(0, inner, true);
+      outer.update(1, fd);
+      // User-space lookups of a map-in-map slot give the inner map's id.
+      expect(u32(outer.lookup(1)!, 0)).toBe(mapInfo(inner).id);
+      const args = new Uint8Array(16);
+      args[0] = 1;
+      const out = obj.run("sum_slot", args).ctx!;
+      expect([u32(out, 4), u64(out, 8)]).toEqual([1, 1111n]);
+      args[0] = 0;
+      expect(obj.run("sum_slot", args).retval).toBe(1);
+      // An inner map of another shape is refused by the kernel (it checks against the template).
+      const wrong = t.createMap({ name: "inner_b", type: 2, keySize: 4, valueSize: 16, maxEntries: 4 });
+      try {
+        new DataView(fd.buffer).setUint32(0, wrong, true);
+        expect(() => outer.update(0, fd)).toThrow(/BPF_MAP_UPDATE_ELEM: EINVAL/);
+      } finally {
+        t.close(wrong);
+      }
+    } finally {
+      t.close(inner);
+    }
+  });
+});
