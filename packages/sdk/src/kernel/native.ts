@@ -128,6 +128,9 @@ export class NativeMemory implements Disposable {
   #freed = false;
 
   constructor(length: number) {
+    if (!Number.isSafeInteger(length) || length < 0 || length > MAX_VIEW_LENGTH) {
+      throw syscallError("calloc", 22, `bad buffer length ${length}`);
+    }
     const n = nativeLayer();
     const size = Math.max(length, 8);
     const address = n.calloc(1, size);

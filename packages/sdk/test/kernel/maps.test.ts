@@ -125,6 +125,13 @@ describe.skipIf(requirement(rootMissing()))("kernel maps", () => {
     expect(() => t.lookupElem(foreign, u64le(1n), 4)).toThrow(/BPF_MAP_LOOKUP_ELEM: (EBADF|EINVAL)/);
   });
 
+  it("nonsense batch sizes are a typed error, not a RangeError", () => {
+    using t = new KernelTransport();
+    const m = t.createMap({ name: "kt_nb", type: BPF_MAP_TYPE_HASH, keySize: 4, valueSize: 4, maxEntries: 4 });
+    expect(() => t.lookupBatch(m, { keySize: 4, valueSize: 4, count: -1 })).toThrow(/calloc: EINVAL .*bad buffer length -4/);
+    expect(() => t.lookupBatch(m, { keySize: 4, valueSize: 4, count: Number.NaN })).toThrow(/calloc: EINVAL/);
+  });
+
   it("per-CPU values hold one 8-byte-aligned slot per possible CPU", () => {
     using t = new KernelTransport();
     const m = t.createMap({ name: "kt_pcpu", type: BPF_MAP_TYPE_PERCPU_ARRAY, keySize: 4, valueSize: 4, maxEntries: 1 });
