@@ -10,3 +10,4 @@ export { applyCore, resolveCore, type CoreResult, type CorePoison, type CoreOpti
 export { prepareProgram, encodeFuncInfo, encodeLineInfo, KFUNC_POISON_BASE, type PrepareOptions, type PreparedProgram } from "./prepare.js";
 export { resolveKfuncs, type ResolvedExtern } from "./externs.js";
 export { fixupBtf, fixedBtfBytes, loadableBtf, type LoadableBtf } from "./btf-fixup.js";
+export { explainRejection } from "./explain.js";

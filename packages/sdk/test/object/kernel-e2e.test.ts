@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseBtf, type Btf } from "@bpf-skel/sdk/btf";
 import { isVerifierError } from "@bpf-skel/sdk/errors";
-import { BPF_MAP_TYPE, fixedBtfBytes, prepareProgram, readObject, type ObjectSpec } from "@bpf-skel/sdk/object";
+import { BPF_MAP_TYPE, explainRejection, fixedBtfBytes, prepareProgram, readObject, type ObjectSpec } from "@bpf-skel/sdk/object";
 import { close as closeFd, KernelTransport, pidfdOpen } from "../../src/kernel/index.js";
 import type { BtfFd, MapFd, MappedRegion, ProgFd } from "../../src/transport/transport.js";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
@@ -161,6 +161,22 @@ describe.skipIf(requirement(rootMissing()))("fixtures loaded through KernelTrans
     new DataView(ctx.buffer).setUint32(0, process.pid, true);
     const r = t.runProgram(t.loadProgram({ ...p, btfFd: o.btf }), { ctx });
     expect(new DataView(r.ctx!.buffer, r.ctx!.byteOffset).getUint32(12, true)).toBe(7); // bpf_core_field_exists() was 0
+  });
+
+  it("tracing: an unguarded poisoned access is rejected, and explainRejection names the relocation", () => {
+    using t = new KernelTransport();
+    const o = open(t, "tracing");
+    const p = prepareProgram(o.spec, "unguarded_field", { mapFds: o.maps, vmlinux });
+    let err: unknown;
+    try {
+      t.loadProgram({ ...p, btfFd: o.btf });
+    } catch (e) {
+      err = e;
+    }
+    expect(isVerifierError(err)).toBe(true);
+    const why = explainRejection(o.spec, p, (err as { log: string }).log);
+    expect(why).toMatch(/unguarded_field insn \d+: CO-RE field_byte_offset '0:4' on struct task_struct .* cannot be satisfied/);
+    expect(why).toContain(`insn ${p.poisoned[0]!.insn}:`);
   });
 
   it("tracing: tp_btf, tracepoint and raw_tp programs load and attach; the tracepoints fire", async () => {

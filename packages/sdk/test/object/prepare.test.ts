@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseBtf, type Btf } from "@bpf-skel/sdk/btf";
 import { isLoaderError } from "@bpf-skel/sdk/errors";
-import { BPF_PSEUDO, fixupBtf, KFUNC_POISON_BASE, loadableBtf, prepareProgram, readObject, resolveKfuncs } from "@bpf-skel/sdk/object";
+import { BPF_PSEUDO, explainRejection, fixupBtf, KFUNC_POISON_BASE, loadableBtf, prepareProgram, readObject, resolveKfuncs } from "@bpf-skel/sdk/object";
 import { requirement } from "../../../../test/support/env.js";
 import { bpftoolMissing, rawBtf, VMLINUX, vmlinuxMissing } from "./bpftool.js";
 import { fixtureBytes } from "./fixtures.js";
@@ -142,6 +142,14 @@ describe("fixupBtf", () => {
       expect(dv.getUint32(i * 16 + 8, true)).toBeLessThan(hdr.getUint32(20, true));
     }
     expect([...files]).toEqual(["./calls.bpf.c"]); // clang runs with -fdebug-compilation-dir=.
+  });
+
+  it("explainRejection names a weak kfunc's poisoned call and ignores unrelated logs", () => {
+    const t = readObject(fixtureBytes("tracing"), "tracing.bpf.o");
+    const idx = t.externs.findIndex((e) => e.name === "bpf_no_such_kfunc");
+    const log = `41: (85) call unknown#${KFUNC_POISON_BASE + idx}\ninvalid func unknown#${KFUNC_POISON_BASE + idx}\n`;
+    expect(explainRejection(t, { poisoned: [] }, log)).toMatch(/weak kfunc 'bpf_no_such_kfunc'/);
+    expect(explainRejection(t, { poisoned: [] }, "R0 invalid mem access 'scalar'\n")).toBeUndefined();
   });
 });
 
