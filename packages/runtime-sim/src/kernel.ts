@@ -1,4 +1,4 @@
-import { BpfSkelError } from "@bpf-skel/sdk";
+import { BpfSkelError } from "@bpf-skel/sdk/errors";
 import type { OwnerKind } from "@bpf-skel/sdk/storage";
 import { SimArena, type ArenaFaults } from "./arena.js";
 import * as ls from "./local-storage.js";

@@ -1,4 +1,4 @@
-import { BpfSyscallError } from "@bpf-skel/sdk";
+import { BpfSyscallError } from "@bpf-skel/sdk/errors";
 import type {
   AttachTarget, BtfFd, LinkFd, MapDefinition, MapFd, MappedRegion, ProgFd, ProgramDefinition, RunOptions,
   RunResult, SimProgramBody, Transport,

@@ -4,7 +4,8 @@ import {
   BPF_MAP_TYPE_ARENA, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_CGRP_STORAGE, BPF_MAP_TYPE_HASH, BPF_MAP_TYPE_TASK_STORAGE,
   BPF_NOEXIST, SimKernel, SimTransport,
 } from "@bpf-skel/runtime-sim";
-import { isBpfSyscallError, type Transport } from "@bpf-skel/sdk";
+import { isBpfSyscallError } from "@bpf-skel/sdk/errors";
+import type { Transport } from "@bpf-skel/sdk";
 import { LocalStorage } from "@bpf-skel/sdk/storage";
 import { TaskCtx } from "../../sdk/test/storage/generated/values.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BPF_LOCAL_STORAGE_GET_F_CREATE as CREATE } from "@bpf-skel/runtime-sim";
-import { isClosedError, isLayoutError, isStaleHandleError } from "@bpf-skel/sdk";
+import { isClosedError, isLayoutError, isStaleHandleError } from "@bpf-skel/sdk/errors";
 import { ENTRY, LocalStorage, StorageRegion, type Handle } from "@bpf-skel/sdk/storage";
 import { CgrpCtx, TaskCtx } from "./generated/values.js";
 import { simStorage } from "./harness.js";

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BPF_LOCAL_STORAGE_GET_F_CREATE as CREATE, type SimTask } from "@bpf-skel/runtime-sim";
-import { isStaleHandleError, type Handle } from "@bpf-skel/sdk";
+import { isStaleHandleError } from "@bpf-skel/sdk/errors";
+import type { Handle } from "@bpf-skel/sdk/storage";
 import { simStorage } from "./harness.js";
 
 type Op =

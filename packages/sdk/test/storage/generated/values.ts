@@ -9,7 +9,7 @@ import {
   type JsonObject,
   StructView,
   type Values,
-} from "@bpf-skel/sdk";
+} from "@bpf-skel/sdk/views";
 
 // Byte order of the BTF these types came from; every multi-byte access uses it.
 const LE = true;
