@@ -3,6 +3,24 @@ import type { ProgramSpec } from "../object/spec.js";
 import type { LinkFd, ProgFd, RunOptions, RunResult, Transport } from "../transport/transport.js";
 import { attachTarget } from "./attach.js";
 
+/** IterTarget narrows an iterator: `{ mapFd }`, `{ pid }` (all threads of a process) or `{ tid }`. */
+export type IterTarget = { readonly mapFd: number } | { readonly pid: number } | { readonly tid: number };
+
+/** AttachOptions: `iter` narrows an iterator's walk; unset walks everything. */
+export interface AttachOptions {
+  readonly iter?: IterTarget;
+}
+
+/** iterLinkInfo encodes union bpf_iter_link_info (16 bytes: map.map_fd @0; task.tid @0, task.pid @4). */
+export function iterLinkInfo(t: IterTarget): Uint8Array {
+  const b = new Uint8Array(16);
+  const dv = new DataView(b.buffer);
+  if ("mapFd" in t) dv.setUint32(0, t.mapFd, true);
+  else if ("tid" in t) dv.setUint32(0, t.tid, true);
+  else dv.setUint32(4, t.pid, true);
+  return b;
+}
+
 /**
  * BpfProgram is one loaded program of an object. `attach()` attaches it by its section and
  * keeps the link (closed by `detach()` or with the object); `run()` is BPF_PROG_TEST_RUN, the
@@ -40,11 +58,19 @@ export class BpfProgram {
     return attachTarget(this.spec, this.#input) !== undefined;
   }
 
-  /** attach attaches the program by its SEC() name; attaching twice returns the same link. */
-  attach(): LinkFd {
+  /**
+   * attach attaches the program by its SEC() name; attaching twice returns the same link.
+   * Iterators take `iter` to narrow the walk (union bpf_iter_link_info): a map for
+   * `iter/bpf_map_elem`, one process (`pid`) or thread (`tid`) for task iterators.
+   */
+  attach(options: AttachOptions = {}): LinkFd {
     this.#check("attach");
     if (this.#link !== undefined) return this.#link;
-    const target = attachTarget(this.spec, this.#input);
+    let target = attachTarget(this.spec, this.#input);
+    if (options.iter !== undefined) {
+      if (target?.kind !== "iter") throw new LoaderError(`program '${this.name}' is not an iterator; 'iter' options do not apply`, { input: this.#input, symbol: this.name });
+      target = { kind: "iter", info: iterLinkInfo(options.iter) };
+    }
     if (target === undefined) {
       throw new LoaderError(`program '${this.name}' (section ${this.spec.section}) cannot be attached; run it instead`, {
         input: this.#input,
@@ -69,11 +95,11 @@ export class BpfProgram {
     return this.#t.runProgram(this.fd, opts);
   }
 
-  /** readIter runs an attached iterator once and returns what it wrote. */
-  readIter(): Uint8Array {
+  /** readIter runs the iterator once (attaching it first, with `options`, if it is not) and returns what it wrote. */
+  readIter(options: AttachOptions = {}): Uint8Array {
     this.#check("readIter");
     if (this.spec.attach !== "iter") throw new LoaderError(`program '${this.name}' is not an iterator`, { input: this.#input, symbol: this.name });
-    const link = this.attach();
+    const link = this.attach(options);
     if (this.#t.readIterator === undefined) throw new LoaderError("this transport cannot read iterators", { symbol: this.name });
     return this.#t.readIterator(link);
   }

@@ -5,7 +5,7 @@
  */
 export { BpfObject, type OpenOptions, type ObjectState, type GlobalVariable } from "./object.js";
 export { BpfMap, possibleCpus, type MapKey } from "./bpf-map.js";
-export { BpfProgram } from "./bpf-program.js";
+export { BpfProgram, iterLinkInfo, type AttachOptions, type IterTarget } from "./bpf-program.js";
 export { attachTarget } from "./attach.js";
 export { needsBtf } from "./needs-btf.js";
 export { kernelSymbols, needsVmlinux } from "./externs.js";

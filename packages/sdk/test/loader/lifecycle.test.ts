@@ -212,3 +212,26 @@ describe.skipIf(requirement(rootMissing()))("map-in-map", () => {
     }
   });
 });
+
+describe.skipIf(requirement(rootMissing()))("narrowed iterators", () => {
+  it("iter/task with { pid } walks only that process's threads (bpf_iter_link_info)", async () => {
+    const { spawn } = await import("node:child_process");
+    const { once } = await import("node:events");
+    const child = spawn("sleep", ["5"], { stdio: "ignore" });
+    await once(child, "spawn");
+    try {
+      using obj = BpfObject.open(LIFECYCLE).load(); // iter_pid stays 0: the program itself filters nothing
+      const out = obj.program("list_tasks").readIter({ iter: { pid: child.pid! } });
+      expect([...new Uint32Array(out.buffer, out.byteOffset, out.length / 4)]).toEqual([child.pid!]);
+      let err: unknown;
+      try {
+        obj.program("copy_data").attach({ iter: { pid: 1 } });
+      } catch (e) {
+        err = e;
+      }
+      expect(isLoaderError(err)).toBe(true);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+});
