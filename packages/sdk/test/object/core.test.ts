@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { parseBtf, type Btf } from "@bpf-skel/sdk/btf";
 import { isLoaderError } from "@bpf-skel/sdk/errors";
 import { applyCore, CORE_KIND, CORE_POISON, readObject, resolveCore, type CoreRelocation, type ObjectSpec } from "@bpf-skel/sdk/object";
+import { essentialName } from "../../src/object/core-spec.js";
 import { requirement } from "../../../../test/support/env.js";
 import { bpftoolMissing, memberBits, rawBtf, VMLINUX, vmlinuxMissing } from "./bpftool.js";
 import { fixtureBytes, fixturePath } from "./fixtures.js";
@@ -139,5 +140,18 @@ describe.skipIf(requirement(vmlinuxMissing()))("CO-RE against /sys/kernel/btf/vm
     const off = new DataView(insns.buffer).getInt16(pidRelo.insn * 8 + 2, true);
     expect(off).toBe(resolveCore(tracing.btf!, pidRelo, vmlinux).target);
     expect(off).toBeGreaterThan(0);
+  });
+});
+
+describe("essentialName (libbpf bpf_core_essential_name_len)", () => {
+  it.each([
+    ["task_struct___old", "task_struct"],
+    ["task_struct", "task_struct"],
+    ["foo___bar___baz", "foo___bar"],
+    ["x____y", "x____y"], // four underscores: not a flavour separator
+    ["a___", "a___"],
+    ["___b", "___b"],
+  ])("%s → %s", (name, want) => {
+    expect(essentialName(name)).toBe(want);
   });
 });
