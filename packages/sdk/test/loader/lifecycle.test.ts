@@ -1,3 +1,5 @@
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
@@ -215,8 +217,6 @@ describe.skipIf(requirement(rootMissing()))("map-in-map", () => {
 
 describe.skipIf(requirement(rootMissing()))("narrowed iterators", () => {
   it("iter/task with { pid } walks only that process's threads (bpf_iter_link_info)", async () => {
-    const { spawn } = await import("node:child_process");
-    const { once } = await import("node:events");
     const child = spawn("sleep", ["5"], { stdio: "ignore" });
     await once(child, "spawn");
     try {
