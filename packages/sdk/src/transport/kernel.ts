@@ -207,10 +207,15 @@ export class KernelTransport implements Transport {
       try {
         link = linkCreate(prog, pfd, BPF_PERF_EVENT, { kind: "perf_event" });
       } catch (e) {
-        // Pre-5.15 kernels have no perf_event links: attach through the perf fd itself.
+        // Pre-5.15 kernels have no perf_event links: attach through the perf fd itself. If that
+        // fails too, the link error is the one that explains (wrong program type…).
         if (!isBpfSyscallError(e) || e.errno !== Errno.EINVAL) throw e;
-        ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog);
-        ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0);
+        try {
+          ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog);
+          ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0);
+        } catch {
+          throw e;
+        }
         return this.#track(pfd, "link");
       }
       this.#companions.set(link, pfd);
@@ -233,8 +238,15 @@ export class KernelTransport implements Transport {
     try {
       return this.#track(linkCreate(prog, 0, at, { kind: "tracing" }), "link");
     } catch (e) {
+      // Kernels before 5.x attach BTF programs only through RAW_TRACEPOINT_OPEN with no name.
       if (!isBpfSyscallError(e) || e.errno !== Errno.EINVAL) throw e;
-      return this.#track(rawTracepointOpen(prog, undefined), "link");
+      let link: number;
+      try {
+        link = rawTracepointOpen(prog, undefined);
+      } catch {
+        throw e;
+      }
+      return this.#track(link, "link");
     }
   }
 
