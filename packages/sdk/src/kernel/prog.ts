@@ -63,7 +63,10 @@ export function progLoad(def: ProgramDefinition, opts: ProgLoadOptions = {}): nu
       if (def.lineInfo !== undefined) {
         a.u32(P.line_info_rec_size[0], def.lineInfo.recSize).ptr(P.line_info[0], lineInfo).u32(P.line_info_cnt[0], def.lineInfo.count);
       }
-      if (fdArray !== undefined) a.ptr(P.fd_array[0], fdArray).u32(P.fd_array_cnt[0], def.fdArray!.length);
+      if (fdArray !== undefined) {
+        a.ptr(P.fd_array[0], fdArray);
+        if (def.bindFdArray) a.u32(P.fd_array_cnt[0], def.fdArray!.length);
+      }
       if (log !== undefined) a.u32(P.log_level[0], level).u32(P.log_size[0], log.length).ptr(P.log_buf[0], log);
       const r = bpfRaw(BPF_PROG_LOAD, a);
       if (r === -Errno.EAGAIN && tries < EAGAIN_RETRIES) continue;

@@ -66,6 +66,12 @@ export interface ProgramDefinition {
   readonly funcInfo?: { readonly recSize: number; readonly data: Uint8Array; readonly count: number };
   readonly lineInfo?: { readonly recSize: number; readonly data: Uint8Array; readonly count: number };
   readonly fdArray?: readonly number[];
+  /**
+   * bindFdArray also passes fd_array_cnt (6.13+): the kernel then binds every map in fdArray
+   * to the program even when no instruction references it, and refuses fds that are neither
+   * maps nor BTF. Unset: fdArray is only the kfunc/map index table libbpf passes.
+   */
+  readonly bindFdArray?: boolean;
   /** Simulator only: the program body. */
   readonly sim?: SimProgramBody;
 }

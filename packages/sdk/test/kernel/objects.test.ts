@@ -10,7 +10,7 @@ import {
 } from "../../src/kernel/index.js";
 import type { BtfFd } from "../../src/transport/transport.js";
 import {
-  add64Imm, addrSpaceCast, assemble, call, exit, intBtf, jeqImm, ldMapValue, ldxMem, mov64Imm, mov64Reg, readU32, size,
+  add64Imm, addrSpaceCast, assemble, call, exit, intBtf, jeqImm, ldImm64, ldMapValue, ldxMem, mov64Imm, mov64Reg, readU32, size,
   stxMem, u32le,
 } from "./asm.js";
 
@@ -80,6 +80,26 @@ describe.skipIf(requirement(rootMissing()))("kernel objects", () => {
     expect(u32[1]).toBe(1235);
     // a second mapping at the same address must not clobber the first
     expect(() => t.mmapMap(arena, pages * 4096, { address })).toThrow(/mmap: E/);
+  });
+
+  it("fd_array_cnt binds maps no instruction references (an arena for addr_space_cast)", () => {
+    using t = new KernelTransport();
+    const address = 5n << 44n;
+    const arena = t.createMap({
+      name: "kt_bind", type: BPF_MAP_TYPE_ARENA, keySize: 0, valueSize: 0, maxEntries: 4, flags: BPF_F_MMAPABLE, mapExtra: address,
+    });
+    using region = t.mmapMap(arena, 4 * 4096, { address });
+    new Uint32Array(region.buffer)[2] = 99;
+    // r1 = user address of arena[8] (a plain number: no map reference); cast it; return *r1
+    const insns = assemble(
+      ldImm64(1, 0, Number(address & 0xffffffffn) + 8, Number(address >> 32n)), addrSpaceCast(1, 1), ldxMem(size.W, 0, 1, 0), exit(),
+    );
+    const def = { name: "kt_bind", type: BPF_PROG_TYPE_SYSCALL, flags: BPF_F_SLEEPABLE, license: "GPL", insns, fdArray: [arena] };
+    expect(() => t.loadProgram(def)).toThrow(/associated arena/);
+    const prog = t.loadProgram({ ...def, bindFdArray: true });
+    expect(t.runProgram(prog).retval).toBe(99);
+    // struct bpf_prog_info: nr_map_ids at 52
+    expect(objInfo(prog, 232).getUint32(52, true)).toBe(1);
   });
 
   it("a 4 GiB arena (the kernel's largest) maps whole and its view spans all of it", () => {
