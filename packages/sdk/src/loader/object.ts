@@ -91,7 +91,7 @@ export class BpfObject implements Disposable {
 
   #need(state: ObjectState, what: string): void {
     if (this.#state === "closed") throw new ClosedError(`${what} on a closed object`, { input: this.spec.input });
-    if (this.#state !== state) throw new LoaderError(`${what} needs an ${state} object, this one is ${this.#state}`, { input: this.spec.input });
+    if (this.#state !== state) throw new LoaderError(`${what} needs the object ${state}, it is ${this.#state}`, { input: this.spec.input });
   }
 
   #mapSpec(name: string): MapSpec {

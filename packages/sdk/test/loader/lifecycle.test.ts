@@ -150,7 +150,7 @@ describe.skipIf(requirement(rootMissing()))("lifecycle: global data, maps, itera
 
   it("state rules: edits only before load, nothing after close", () => {
     const obj = BpfObject.open(LIFECYCLE);
-    expect(() => obj.maps).toThrow(/needs an loaded object/);
+    expect(() => obj.maps).toThrow(/maps needs the object loaded, it is opened/);
     obj.setAutoload("list_tasks", false);
     obj.load();
     expect([...obj.programs.keys()]).toEqual(["copy_data"]);
