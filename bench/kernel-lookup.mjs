@@ -2,7 +2,7 @@
 // bench/kernel-lookup.mjs — per-call cost of map lookups through KernelTransport on the real
 // kernel (root), against a bare getppid(2) through the same native layer (the floor of any
 // syscall from JS) and against reads of an mmapped array (no syscall). Prints figures and
-// ratios measured in this run; nothing is asserted.   node bench/kernel-lookup.mjs  (after tsc -b)
+// ratios measured in this run; nothing is asserted.   npm run bench:kernel
 import {
   Attr, BPF_F_MMAPABLE, BPF_MAP_LOOKUP_ELEM, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, KernelTransport, MAP_ELEM_ATTR,
   NativeMemory, bpfRaw,
