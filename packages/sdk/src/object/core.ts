@@ -245,9 +245,13 @@ export function applyCore(insns: Uint8Array, relos: readonly CoreRelocation[], l
     }
     const cls = view.code(i) & 0x07;
     if (view.isLdImm64(i)) {
-      if (view.imm(i) !== r.local && relo.kind !== CORE_KIND.TYPE_ID_LOCAL) throw new LoaderError(`${what}: ld_imm64 holds ${view.imm(i)}, expected ${r.local}`, place);
-      view.setImm(i, r.target);
-      view.setImm(i + 1, 0);
+      if (i + 1 >= view.count) throw new LoaderError(`${what}: ld_imm64 is truncated`, place);
+      // ld_imm64 carries 64 bits (enum values can be negative or wider than 32 bits).
+      const old = (BigInt.asUintN(32, BigInt(view.imm(i + 1))) << 32n) | BigInt.asUintN(32, BigInt(view.imm(i)));
+      if (!r.bitfield && old !== BigInt.asUintN(64, BigInt(r.local))) throw new LoaderError(`${what}: ld_imm64 holds ${old}, expected ${r.local}`, place);
+      const v = BigInt.asUintN(64, BigInt(r.target));
+      view.setImm(i, Number(BigInt.asIntN(32, v)));
+      view.setImm(i + 1, Number(BigInt.asIntN(32, v >> 32n)));
     } else if (cls === 0x04 || cls === 0x07) {
       if ((view.code(i) & 0x08) !== 0) throw new LoaderError(`${what}: ALU instruction has a register source`, place);
       // A mismatch means the record does not describe this instruction (libbpf "unexpected insn").

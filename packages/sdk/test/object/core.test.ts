@@ -55,6 +55,19 @@ describe("CO-RE against a second object's BTF (cilium relocs_read / relocs_read_
     expect(find(CORE_KIND.FIELD_SIGNED, "0:4", "core_s").target).toBe(0);
   });
 
+  it("64-bit and negative enum values patch both halves of ld_imm64", () => {
+    const big = all.filter((x) => x.root === "core_big" && x.relo.kind === CORE_KIND.ENUMVAL_VALUE);
+    expect(big.map((x) => [x.res.local, x.res.target]).sort((a, b) => Number(a[0]) - Number(b[0]))).toEqual([
+      [-2, -7],
+      [0x100000000, 0x300000005],
+    ]);
+    const insns = prog.insns.slice();
+    applyCore(insns, big.map((x) => x.relo), core.btf!, target, { program: prog.name });
+    const dv = new DataView(insns.buffer);
+    const value = (i: number) => (BigInt(dv.getInt32(i * 8 + 12, true)) << 32n) | BigInt(dv.getUint32(i * 8 + 4, true));
+    expect(big.map((x) => value(x.relo.insn)).sort()).toEqual([-7n, 0x300000005n].sort());
+  });
+
   it("sizes, existence and local ids", () => {
     expect(find(CORE_KIND.FIELD_BYTE_SIZE, "0:1:1", "core_t").target).toBe(8);
     expect(find(CORE_KIND.FIELD_BYTE_SIZE, "0:3", "core_t").target).toBe(24); // int[6] in the target
@@ -72,7 +85,12 @@ describe("CO-RE against a second object's BTF (cilium relocs_read / relocs_read_
     for (const { relo, res } of all) {
       const at = relo.insn * 8;
       const cls = prog.insns[at]! & 7;
-      const written = cls === 1 || cls === 2 || cls === 3 ? dv.getInt16(at + 2, true) : dv.getInt32(at + 4, true);
+      const ld64 = prog.insns[at] === 0x18;
+      const written = ld64
+        ? Number((BigInt(dv.getInt32(at + 12, true)) << 32n) | BigInt(dv.getUint32(at + 4, true)))
+        : cls === 1 || cls === 2 || cls === 3
+          ? dv.getInt16(at + 2, true)
+          : dv.getInt32(at + 4, true);
       expect([relo.access, relo.kind, written]).toEqual([relo.access, relo.kind, res.local]);
     }
   });
