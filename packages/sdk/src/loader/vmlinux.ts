@@ -35,7 +35,8 @@ export function kallsymsAddress(name: string): bigint | undefined {
     const map = new Map<string, bigint>();
     for (const line of readFileSync("/proc/kallsyms", "utf8").split("\n")) {
       const parts = line.split(" ");
-      if (parts.length < 3 || parts[3] !== undefined) continue; // module symbols carry a 4th column
+      // "addr type name", or "addr type name\t[module]": module symbols are not vmlinux's.
+      if (parts.length !== 3 || parts[2]!.includes("\t")) continue;
       if (!map.has(parts[2]!)) map.set(parts[2]!, BigInt(`0x${parts[0]}`));
     }
     kallsyms = map;

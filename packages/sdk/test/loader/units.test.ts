@@ -2,8 +2,8 @@ import { execSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { Btf } from "../../src/btf/index.js";
-import { isLoaderError } from "../../src/errors/index.js";
-import { BpfMap, attachTarget, fillKconfig, linuxKernelVersion } from "../../src/loader/index.js";
+import { isElfError, isLoaderError } from "../../src/errors/index.js";
+import { BpfMap, BpfObject, attachTarget, fillKconfig, linuxKernelVersion } from "../../src/loader/index.js";
 import type { MapSpec, ProgramSpec } from "../../src/object/index.js";
 import type { Transport } from "../../src/transport/index.js";
 
@@ -90,5 +90,38 @@ describe("BpfMap keys and sizes", () => {
     expect(map(spec(6, 4, 12)).valueSize % 16).toBe(0);
     expect(map(spec(6, 4, 12)).valueSize).toBeGreaterThanOrEqual(16);
     expect(map(spec(2, 4, 12)).valueSize).toBe(12);
+  });
+});
+
+describe("BpfObject.open", () => {
+  const failure = (f: () => unknown): unknown => {
+    try {
+      f();
+    } catch (e) {
+      return e;
+    }
+    return undefined;
+  };
+  it("names a file it cannot read, and bytes that are not a BPF object, with typed errors", () => {
+    const missing = failure(() => BpfObject.open("/no/such/object.bpf.o"));
+    expect(isLoaderError(missing)).toBe(true);
+    expect((missing as Error).message).toMatch(/cannot read object file \(\/no\/such\/object.bpf.o\)/);
+    const junk = failure(() => BpfObject.open(new Uint8Array(64).fill(7), { name: "junk.o" }));
+    expect(isElfError(junk), String(junk)).toBe(true);
+    expect((junk as Error).message).toMatch(/junk\.o/);
+  });
+  it("opens without touching the kernel: state, editing and autoload before load", async () => {
+    const { fixture } = await import("./support.js");
+    const obj = BpfObject.open(fixture("lifecycle/lifecycle.bpf.o"));
+    expect(obj.state).toBe("opened");
+    expect(obj.autoload("list_tasks")).toBe(true);
+    obj.setAutoload("list_tasks", false);
+    expect(obj.autoload("list_tasks")).toBe(false);
+    expect(() => obj.setAutoload("nope", true)).toThrow(/no program named 'nope'/);
+    expect(() => obj.editMap("nope", { maxEntries: 1 })).toThrow(/no map named 'nope'/);
+    expect(obj.variable("input")).toMatchObject({ section: ".data", size: 8 });
+    expect(new DataView(obj.globals(".data").buffer).getBigUint64(obj.variable("input").offset, true)).toBe(5n);
+    obj.close();
+    expect(obj.state).toBe("closed");
   });
 });
