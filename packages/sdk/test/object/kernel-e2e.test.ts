@@ -1,4 +1,7 @@
-import { readFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseBtf, type Btf } from "@bpf-skel/sdk/btf";
@@ -6,8 +9,8 @@ import { isVerifierError } from "@bpf-skel/sdk/errors";
 import { BPF_MAP_TYPE, explainRejection, fixedBtfBytes, prepareProgram, readObject, type ObjectSpec } from "@bpf-skel/sdk/object";
 import { close as closeFd, KernelTransport, pidfdOpen } from "../../src/kernel/index.js";
 import type { BtfFd, MapFd, MappedRegion, ProgFd } from "../../src/transport/transport.js";
-import { requirement, rootMissing } from "../../../../test/support/env.js";
-import { fixtureBytes, type FixtureName } from "./fixtures.js";
+import { clang19Missing, clangPath, requirement, rootMissing } from "../../../../test/support/env.js";
+import { fixtureBytes, loaderFixtures, type FixtureName } from "./fixtures.js";
 
 const PAGE = 4096;
 // Map types that take no BTF key/value ids at BPF_MAP_CREATE (libbpf zeroes them too).
@@ -112,6 +115,24 @@ describe.skipIf(requirement(rootMissing()))("fixtures loaded through KernelTrans
     const sq = new Uint8Array(16);
     new DataView(sq.buffer).setUint32(0, 7, true);
     expect(new DataView(t.runProgram(o.load("only_square"), { ctx: sq }).ctx!.buffer).getUint32(4, true)).toBe(49);
+  });
+
+  it.skipIf(requirement(clang19Missing()))("calls built for every -mcpu (v1..v4) link and run the same", () => {
+    const dir = mkdtempSync(join(tmpdir(), "loader-mcpu-"));
+    try {
+      for (const cpu of ["v1", "v2", "v3", "v4"]) {
+        const out = join(dir, `calls-${cpu}.bpf.o`);
+        execFileSync(clangPath(), ["-g", "-O2", "-target", "bpf", `-mcpu=${cpu}`, "-c", join(loaderFixtures, "calls.bpf.c"), "-o", out]);
+        using t = new KernelTransport();
+        const o = new Loaded(t, readObject(new Uint8Array(readFileSync(out)), `calls-${cpu}.bpf.o`));
+        const ctx = new Uint8Array(16);
+        new DataView(ctx.buffer).setUint32(0, 10, true);
+        const r = new DataView(t.runProgram(o.load("run_calls"), { ctx }).ctx!.buffer);
+        expect([cpu, r.getUint32(4, true), r.getBigUint64(8, true)]).toEqual([cpu, 145, 128n]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("arena: __arena globals written by BPF are read in place", () => {
