@@ -145,3 +145,61 @@ export function typesCompatible(local: Btf, localId: number, target: Btf, target
       return true;
   }
 }
+
+/** namesMatch compares essential names; two anonymous types match, one anonymous does not. */
+function namesMatch(a: string, b: string): boolean {
+  return essentialName(a) === essentialName(b);
+}
+
+/**
+ * typesMatch is libbpf's `bpf_core_types_match()` (BPF_CORE_TYPE_MATCHES): stricter than
+ * compatibility — names agree at every level, every local member/enumerator has a namesake in
+ * the target with a matching type, ints agree in size and signedness, arrays in length.
+ */
+export function typesMatch(local: Btf, localId: number, target: Btf, targetId: number, behindPtr = false, depth = 0): boolean {
+  if (depth > 32) return false;
+  const l = skip(local, localId);
+  const t = skip(target, targetId);
+  if (l === undefined || t === undefined) return l === t;
+  if (!namesMatch(l.name, t.name)) return false;
+  const composite = (x: BtfType) => x.kind === "struct" || x.kind === "union";
+  if (behindPtr && (l.kind === "fwd" || t.kind === "fwd")) {
+    const fwdUnion = (x: BtfType) => (x.kind === "fwd" ? x.union : x.kind === "union");
+    return (l.kind === "fwd" || composite(l)) && (t.kind === "fwd" || composite(t)) && fwdUnion(l) === fwdUnion(t);
+  }
+  switch (l.kind) {
+    case "enum":
+    case "enum64": {
+      if (t.kind !== "enum" && t.kind !== "enum64") return false;
+      if (l.size !== t.size) return false;
+      const names = new Set(t.values.map((v) => essentialName(v.name)));
+      return l.values.every((v) => names.has(essentialName(v.name)));
+    }
+    case "struct":
+    case "union": {
+      if (t.kind !== l.kind) return false;
+      const tm = (t as BtfComposite).members;
+      if (l.members.length > tm.length) return false;
+      return l.members.every((m) =>
+        tm.some((x) => (m.name === "") === (x.name === "") && (m.name === "" || m.name === x.name) && typesMatch(local, m.type, target, x.type, false, depth + 1)),
+      );
+    }
+    case "int":
+      return t.kind === "int" && l.size === t.size && l.signed === t.signed && l.bool === t.bool && l.char === t.char;
+    case "float":
+      return t.kind === "float" && l.size === t.size;
+    case "ptr":
+      return t.kind === "ptr" && typesMatch(local, l.type, target, t.type, true, depth + 1);
+    case "array":
+      return t.kind === "array" && l.nelems === t.nelems && typesMatch(local, l.type, target, t.type, behindPtr, depth + 1);
+    case "func_proto": {
+      if (t.kind !== "func_proto" || l.params.length !== t.params.length) return false;
+      return (
+        l.params.every((p, i) => typesMatch(local, p.type, target, t.params[i]!.type, behindPtr, depth + 1)) &&
+        typesMatch(local, l.returnType, target, t.returnType, behindPtr, depth + 1)
+      );
+    }
+    default:
+      return l.kind === t.kind;
+  }
+}

@@ -3,7 +3,7 @@ import { sizeOf } from "../btf/layout.js";
 import type { BtfComposite, BtfType } from "../btf/types.js";
 import { LoaderError } from "../errors/index.js";
 import { CORE_KIND, CORE_KIND_NAMES, type CoreRelocation } from "./btf-ext.js";
-import { essentialName, fieldsCompatible, isEnumKind, isFieldKind, kindsCompatible, parseLocalSpec, skip, typesCompatible, type CoreSpec } from "./core-spec.js";
+import { essentialName, fieldsCompatible, isEnumKind, isFieldKind, kindsCompatible, parseLocalSpec, skip, typesCompatible, typesMatch, type CoreSpec } from "./core-spec.js";
 import { CORE_POISON, Insns, OP_CALL } from "./insn.js";
 
 /** CoreResult is what one CO-RE relocation resolves to. */
@@ -179,7 +179,7 @@ function resolveSpec(local: Btf, relo: CoreRelocation, spec: CoreSpec, target: B
     } else if (isEnumKind(relo.kind)) {
       const v = enumValue(local, spec, target, cand.id);
       if (v !== undefined) results.push({ value: relo.kind === CORE_KIND.ENUMVAL_EXISTS ? 1 : v, id: cand.id });
-    } else if (typesCompatible(local, relo.typeId, target, cand.id)) {
+    } else if (relo.kind === CORE_KIND.TYPE_MATCHES ? typesMatch(local, relo.typeId, target, cand.id) : typesCompatible(local, relo.typeId, target, cand.id)) {
       results.push({ value: typeValue(target, relo.kind, cand.id), id: cand.id });
     }
   }
