@@ -4,7 +4,8 @@ import { isBpfSyscallError, isVerifierError, type VerifierError } from "../../sr
 import {
   BPF_F_SLEEPABLE, BPF_MAP_TYPE_ARRAY, BPF_PROG_TYPE_RAW_TRACEPOINT, BPF_PROG_TYPE_SOCKET_FILTER,
   BPF_PROG_TYPE_SYSCALL, BPF_PROG_TYPE_TRACEPOINT, KernelTransport, linkInfo, BPF_LINK_TYPE_PERF_EVENT,
-  BPF_LINK_TYPE_RAW_TRACEPOINT, enableStats, close, linkDetach, Attr,
+  BPF_LINK_TYPE_RAW_TRACEPOINT, enableStats, close, linkDetach, Attr, ioctl, openTracepointEvent, tracepointId,
+  PERF_EVENT_IOC_ENABLE, PERF_EVENT_IOC_SET_BPF,
 } from "../../src/kernel/index.js";
 import { nativeLayer } from "../../src/kernel/native.js";
 import { counterProgram } from "./asm.js";
@@ -85,6 +86,24 @@ describe.skipIf(requirement(rootMissing()))("kernel programs", () => {
     const before = readU64(t.lookupElem(map, u32le(0), 8)!);
     for (let i = 0; i < 5; i++) n.syscall3(110, 0, 0, 0);
     expect(readU64(t.lookupElem(map, u32le(0), 8)!)).toBe(before);
+  });
+
+  it("the pre-link attach path: PERF_EVENT_IOC_SET_BPF + ENABLE on the perf fd", () => {
+    using t = new KernelTransport();
+    const map = t.createMap({ name: "kt_ioctl", type: BPF_MAP_TYPE_ARRAY, keySize: 4, valueSize: 8, maxEntries: 1 });
+    const prog = t.loadProgram({ name: "kt_ioctl", type: BPF_PROG_TYPE_TRACEPOINT, license: "GPL", insns: counterProgram(map, process.pid) });
+    const pfd = openTracepointEvent(tracepointId("syscalls", "sys_enter_getppid"));
+    try {
+      ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog);
+      ioctl(pfd, PERF_EVENT_IOC_ENABLE, 0);
+      const n = nativeLayer();
+      for (let i = 0; i < 7; i++) n.syscall3(110, 0, 0, 0);
+      expect(readU64(t.lookupElem(map, u32le(0), 8)!)).toBe(7n);
+      // a second program on the same perf event is refused
+      expect(() => ioctl(pfd, PERF_EVENT_IOC_SET_BPF, prog)).toThrow(/^ioctl\(0x40042408\): EEXIST/);
+    } finally {
+      close(pfd);
+    }
   });
 
   it("a raw_tp program on sys_enter counts our syscalls; stats count its runs", () => {
