@@ -94,8 +94,9 @@ function sizeOfDepth(btf: Btf, id: number, depth: number): number {
  *   size is not a multiple of the largest member alignment.
  * - over-alignment (`__attribute__((aligned(16)))`, `____cacheline_aligned` members) only
  *   shows as padding in BTF, so it is inferred from padding natural alignment does not
- *   explain (see `paddingAlign`). An over-aligned struct with no padding to show it (size
- *   already a multiple, no member gap) keeps its natural alignment: a lower bound.
+ *   explain (see `paddingAlign`).
+ * A packed or aligned(N) type whose layout equals the natural one has the same BTF as the
+ * natural type, so it gets the natural alignment; sizes and offsets are exact regardless.
  */
 export function alignOf(btf: Btf, id: number): number {
   return alignOfDepth(btf, id, 0);
