@@ -3,6 +3,7 @@
 // mirroring the tree) with clang-19 -g -O2 -target bpf. Output is deterministic: clang runs
 // in the source's folder on a relative path with -fdebug-compilation-dir=., so no absolute
 // path reaches DWARF or .BTF; two builds from different checkouts give the same bytes.
+// Usage: node scripts/build-fixtures.mjs [--out-dir DIR] [PATH...]  (PATHs limit the build)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -42,7 +43,10 @@ export function build(src, out) {
 function main(argv) {
   const i = argv.indexOf("--out-dir");
   const outDir = i >= 0 ? resolve(argv[i + 1]) : undefined;
-  for (const src of sources()) {
+  // Optional paths (files or folders) limit the build: `npm run fixtures -- test/fixtures/accessors`.
+  const only = argv.filter((a, j) => !a.startsWith("--") && (i < 0 || j !== i + 1)).map((p) => resolve(p));
+  const wanted = (src) => only.length === 0 || only.some((p) => src === p || src.startsWith(`${p}/`));
+  for (const src of sources().filter(wanted)) {
     const rel = relative(fixtures, src).replace(/\.c$/, ".o");
     const out = outDir ? join(outDir, rel) : join(fixtures, rel);
     build(src, out);
