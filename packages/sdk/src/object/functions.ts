@@ -55,6 +55,7 @@ export function cutFunctions(
       return { sym, start: sym.value / INSN_SIZE, end: (sym.value + sym.size) / INSN_SIZE };
     })
     .sort((a, b) => a.start - b.start);
+  if (cuts.length === 0) fail("code without any function symbol (stripped object?)");
   for (let i = 1; i < cuts.length; i++) {
     if (cuts[i]!.start < cuts[i - 1]!.end) fail(`functions '${cuts[i - 1]!.sym.name}' and '${cuts[i]!.sym.name}' overlap`);
   }

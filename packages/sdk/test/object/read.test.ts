@@ -1,8 +1,13 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readElf } from "@bpf-skel/sdk/elf";
 import { isElfError, isLoaderError } from "@bpf-skel/sdk/errors";
 import { BPF_MAP_TYPE, BPF_PROG_TYPE, programSection, readObject } from "@bpf-skel/sdk/object";
-import { fixtureBytes } from "./fixtures.js";
+import { clang19Missing, requirement } from "../../../../test/support/env.js";
+import { fixtureBytes, fixturePath } from "./fixtures.js";
 
 function thrown(f: () => unknown): unknown {
   try {
@@ -147,3 +152,18 @@ describe("readObject", () => {
   });
 });
 
+
+describe.skipIf(requirement(clang19Missing()))("stripped objects", () => {
+  it("an object stripped of its symbols is refused with a typed error", () => {
+    const dir = mkdtempSync(join(tmpdir(), "loader-strip-"));
+    try {
+      const out = join(dir, "calls.o");
+      execFileSync("llvm-strip-19", ["--strip-all", "-o", out, fixturePath("calls")]);
+      const e = thrown(() => readObject(new Uint8Array(readFileSync(out)), "calls.o"));
+      expect(isLoaderError(e) || isElfError(e)).toBe(true);
+      expect(String(e)).toMatch(/function symbol|symbol/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
