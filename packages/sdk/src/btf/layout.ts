@@ -91,7 +91,8 @@ function sizeOfDepth(btf: Btf, id: number, depth: number): number {
  * - pointers: the pointer size; arrays: their element's alignment;
  * - structs/unions: the largest member alignment, or 1 when the struct must be packed —
  *   a non-bitfield member sits at an offset that is not a multiple of its alignment, or the
- *   size is not a multiple of the largest member alignment.
+ *   size is not a multiple of the largest member alignment (a packed struct padded at the
+ *   end is `packed, aligned(N)`: N);
  * - over-alignment (`__attribute__((aligned(16)))`, `____cacheline_aligned` members) only
  *   shows as padding in BTF, so it is inferred from padding natural alignment does not
  *   explain (see `paddingAlign`).
