@@ -70,7 +70,9 @@ export type TaskHook = (task: SimTask) => void;
 export class SimKernel implements Disposable {
   readonly pidMax: number;
   readonly autoRefill: boolean;
-  readonly #tasks = new Map<number, SimTask>();
+  // Tasks by pid, like the kernel's pid table: an array indexed by pid beats a Map on fork/exit.
+  readonly #byPid: (SimTask | undefined)[] = [];
+  #taskCount = 0;
   readonly #cgroups = new Map<number, SimCgroup>();
   readonly #taskCache = new CacheIdxPool();
   readonly #cgrpCache = new CacheIdxPool();
@@ -170,7 +172,7 @@ export class SimKernel implements Disposable {
   #allocPid(): number {
     for (let n = 0; n < this.pidMax; n++) {
       this.#lastPid = this.#lastPid + 1 >= this.pidMax ? 1 : this.#lastPid + 1;
-      if (!this.#tasks.has(this.#lastPid)) return this.#lastPid;
+      if (this.#byPid[this.#lastPid] === undefined) return this.#lastPid;
     }
     throw new SimKernelError("pid space exhausted", { symbol: "fork" });
   }
@@ -182,7 +184,8 @@ export class SimKernel implements Disposable {
     const cgroup = options.cgroup ?? this.rootCgroup;
     if (!cgroup.alive) throw new SimKernelError("cgroup was removed", { symbol: cgroup.path });
     const task = new SimTask(pid, options.tgid ?? pid, options.comm ?? "task", options.weight ?? 100, cgroup);
-    this.#tasks.set(pid, task);
+    this.#byPid[pid] = task;
+    this.#taskCount++;
     cgroup.nrTasks++;
     if (this.onTaskInit.size > 0) this.run(true, () => this.onTaskInit.forEach((h) => h(task)));
     else this.#maintain();
@@ -192,25 +195,27 @@ export class SimKernel implements Disposable {
   /** exitTask runs the exit hooks (non-sleepable), frees the task's storage and its pid. */
   exitTask(task: SimTask | number): void {
     this.#check();
-    const t = typeof task === "number" ? this.#tasks.get(task) : task;
+    const t = typeof task === "number" ? this.#byPid[task] : task;
     if (t === undefined || !t.alive) return;
     if (this.onTaskExit.size > 0) this.run(false, () => this.onTaskExit.forEach((h) => h(t)));
     t.state = "dead";
     t.cgroup.nrTasks--;
     freeOwnerStorage(t);
-    this.#tasks.delete(t.pid);
+    this.#byPid[t.pid] = undefined;
+    this.#taskCount--;
   }
 
   task(pid: number): SimTask | undefined {
-    return this.#tasks.get(pid);
+    return this.#byPid[pid];
   }
 
   get taskCount(): number {
-    return this.#tasks.size;
+    return this.#taskCount;
   }
 
-  tasks(): IterableIterator<SimTask> {
-    return this.#tasks.values();
+  /** tasks lists the live tasks in pid order (walks the pid table: O(highest pid used)). */
+  *tasks(): IterableIterator<SimTask> {
+    for (const t of this.#byPid) if (t !== undefined) yield t;
   }
 
   // --- cgroups ---------------------------------------------------------------------------
