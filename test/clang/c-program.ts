@@ -197,9 +197,9 @@ export function cProgram(header: string, structs: readonly CStruct[], enumerator
     L.push("    {", `      ${s.cName} *s = aligned_alloc(64, (${n} + 63) / 64 * 64);`, `      memset(s, 0, ${n});`);
     L.push(`      fill_${s.tag}(s);`, `      dump("${s.tag}", s, ${n});`, `      print_${s.tag}(s);`, "      free(s);", "    }");
   }
-  L.push("    return 0;", "  }", '  if (strcmp(mode, "read") == 0) {', "    static char line[1 << 16];", "    while (fgets(line, sizeof line, stdin)) {");
+  L.push("    return 0;", "  }", '  if (strcmp(mode, "read") == 0) {', "    static char line[1 << 22];", "    while (fgets(line, sizeof line, stdin)) {");
   L.push('      char *sp = strchr(line, \' \');', "      if (!sp) continue;", "      *sp = 0;", "      const char *hex = sp + 1;");
-  L.push("      unsigned char *buf = aligned_alloc(64, 4096);", "      memset(buf, 0, 4096);");
+  L.push("      size_t n = strlen(hex) / 2 + 64;", "      unsigned char *buf = aligned_alloc(64, (n + 63) / 64 * 64);", "      memset(buf, 0, (n + 63) / 64 * 64);");
   L.push("      for (size_t i = 0; hex[2 * i] && hex[2 * i] != '\\n'; i++) sscanf(hex + 2 * i, \"%2hhx\", &buf[i]);");
   for (const s of structs) L.push(`      if (strcmp(line, "${s.tag}") == 0) print_${s.tag}((const ${s.cName} *)buf);`);
   L.push("      free(buf);", "    }", "    return 0;", "  }", "  return 2;", "}", "");

@@ -48,6 +48,7 @@ export function randomStructs(seed: number, count: number): { header: string; na
     if (r < 0.45) return `${pick(SCALARS)} ${name};`;
     if (r < 0.55) return `enum ${pick(enums)} ${name};`;
     if (r < 0.72) {
+      if (rnd() < 0.1) return `enum ${enums[0]} ${name} : ${int(2, 32)};`;
       const [t, bits] = pick(BITFIELD_TYPES);
       return `${t} ${name} : ${int(1, bits)};`;
     }
