@@ -9,7 +9,10 @@ export const BPF_LOCAL_STORAGE_GET_F_CREATE = 1;
 /** BPF_LOCAL_STORAGE_CACHE_SIZE is the per-owner cache size (16, as in the kernel). */
 export const BPF_LOCAL_STORAGE_CACHE_SIZE = 16;
 
-/** Selem is one map's element in one owner's storage (bpf_local_storage_elem). */
+/**
+ * Selem is one map's element in one owner's storage (bpf_local_storage_elem). Freed storages
+ * are recycled through a small free list, as the kernel's bpf_mem_cache recycles them.
+ */
 export class Selem {
   constructor(
     readonly map: LocalStorageMap,
@@ -19,6 +22,10 @@ export class Selem {
     public ref: number,
   ) {}
 }
+
+// bpf_mem_cache stand-in: freed owner storages (cache + list) wait here for the next owner.
+const STORAGE_CACHE_MAX = 4096;
+const storageCache: OwnerStorage[] = [];
 
 /** OwnerStorage is an owner's bpf_local_storage: the cache and the element list. */
 export class OwnerStorage {
@@ -107,7 +114,7 @@ export class LocalStorageMap {
       this.counters.createFailures++;
       return null;
     }
-    owner.storage ??= new OwnerStorage();
+    owner.storage ??= storageCache.pop() ?? new OwnerStorage();
     const e = new Selem(this, value, ref);
     owner.storage.list.push(e);
     owner.storage.cache[this.cacheIdx] = e;
@@ -142,4 +149,5 @@ export function freeOwnerStorage(owner: StorageOwner): void {
     e.map.onFree?.(owner, e);
   }
   list.length = 0;
+  if (storageCache.length < STORAGE_CACHE_MAX) storageCache.push(storage);
 }
