@@ -178,12 +178,12 @@ export class SimKernel implements Disposable {
   }
 
   /** createTask forks a task (pids are allocated cyclically, like alloc_pid) and runs the init hooks (sleepable). */
-  createTask(options: { comm?: string; tgid?: number; weight?: number; cgroup?: SimCgroup } = {}): SimTask {
+  createTask(options?: { comm?: string; tgid?: number; weight?: number; cgroup?: SimCgroup }): SimTask {
     this.#check();
     const pid = this.#allocPid();
-    const cgroup = options.cgroup ?? this.rootCgroup;
+    const cgroup = options?.cgroup ?? this.rootCgroup;
     if (!cgroup.alive) throw new SimKernelError("cgroup was removed", { symbol: cgroup.path });
-    const task = new SimTask(pid, options.tgid ?? pid, options.comm ?? "task", options.weight ?? 100, cgroup);
+    const task = new SimTask(pid, options?.tgid ?? pid, options?.comm ?? "task", options?.weight ?? 100, cgroup);
     this.#byPid[pid] = task;
     this.#taskCount++;
     cgroup.nrTasks++;

@@ -142,12 +142,11 @@ export function freeOwnerStorage(owner: StorageOwner): void {
   if (storage === null) return;
   owner.storage = null;
   const list = storage.list;
-  for (let i = list.length - 1; i >= 0; i--) {
-    const e = list[i]!;
+  while (list.length > 0) {
+    const e = list.pop()!;
     storage.cache[e.map.cacheIdx] = undefined;
     e.map.counters.deletes++;
     e.map.onFree?.(owner, e);
   }
-  list.length = 0;
   if (storageCache.length < STORAGE_CACHE_MAX) storageCache.push(storage);
 }
