@@ -190,9 +190,13 @@ static __always_inline u32 bskel_alloc_entry(u32 map_id, u32 key, u32 *gen_out)
 		e->gen = gen = 1;
 	e->state = BSKEL_ENTRY_LIVE;
 	smp_wmb();
-	/* Publish with one 64-bit store: a reader sees the old word or the new one. */
-	*BSKEL_AT(u64, word) = bskel_index_word(gen, off);
-	BSKEL_DESC(word >> BSKEL_PAGE_SHIFT)->nr_live++;
+	/* Publish with one 64-bit store: a reader sees the old word or the new one. A non-zero
+	 * old word names an entry whose free is still deferred: its free will not clear ours. */
+	u64 __arena *w = BSKEL_AT(u64, word);
+	u64 old = *w;
+	*w = bskel_index_word(gen, off);
+	if (old == 0)
+		BSKEL_DESC(word >> BSKEL_PAGE_SHIFT)->nr_live++;
 	md->nr_live++;
 	md->creates++;
 	BSKEL_COUNT(allocs, 1);
