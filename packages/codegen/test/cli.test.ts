@@ -41,6 +41,15 @@ describe("bpf-skel gen", () => {
     expect(existsSync(join(dir, "ctx.ts"))).toBe(false);
   });
 
+  it("--import sets the module generated code imports from", async () => {
+    const r = await run("gen", fixture, "-t", "task_ctx", "--import", "../../views/index.js", "-o", join(dir, "imp"));
+    expect(r.code).toBe(0);
+    const golden = readFileSync(resolve(root, "packages/codegen/test/golden/task_ctx.ts"), "utf8");
+    const out = readFileSync(join(dir, "imp.ts"), "utf8");
+    expect(out).toContain('from "../../views/index.js";');
+    expect(out.replace('from "../../views/index.js";', 'from "@bpf-skel/sdk";')).toBe(golden);
+  });
+
   it("exits 1 with the typed error for bad input, 2 for usage errors", async () => {
     const missing = await run("gen", fixture, "--type", "no_such_type", "-o", join(dir, "x"));
     expect(missing.code).toBe(1);
@@ -50,7 +59,9 @@ describe("bpf-skel gen", () => {
     const notBtf = await run("gen", resolve(root, "package.json"), "--type", "x");
     expect(notBtf.code).toBe(1);
     expect(notBtf.err).toMatch(/package\.json/);
-    expect((await run("gen", fixture)).code).toBe(2);
+    const noType = await run("gen", fixture);
+    expect(noType.code).toBe(1); // an object declares no storage, so it needs --type
+    expect(noType.err).toMatch(/no --type given and the input declares no storage \(task_ctx\.bpf\.o\)/);
     expect((await run("gen", fixture, "--type", "x", "--target", "rust")).code).toBe(2);
   });
 });

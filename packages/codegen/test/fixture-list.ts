@@ -30,8 +30,12 @@ export const ACCESSOR_FIXTURES: readonly (AccessorFixture & { header: string })[
   },
 ];
 
-/** GOLDEN_INPUTS are every input with a golden: the C fixtures plus a JSON description. */
+/**
+ * GOLDEN_INPUTS are every input with a golden: the C fixtures plus JSON descriptions, whose
+ * storage declarations add wrappers (and need no types: `storage` lists none).
+ */
 export const GOLDEN_INPUTS: readonly AccessorFixture[] = [
   ...ACCESSOR_FIXTURES,
   { name: "description", object: "test/fixtures/accessors/description.json", types: ["task_ctx", "pkt"] },
+  { name: "storage", object: "test/fixtures/accessors/storage.json", types: [] },
 ];

@@ -4,7 +4,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import { generateAccessors, toJavaScript } from "../src/index.js";
 import { GOLDEN_INPUTS, root } from "./fixture-list.js";
-import { loadFixture } from "./load.js";
+import { loadFixtureTypes } from "./load.js";
 
 // Generated output for every fixture, compared with the committed goldens.
 // `npm run golden:update` (UPDATE_GOLDEN=1) rewrites them.
@@ -15,10 +15,10 @@ const update = process.env.UPDATE_GOLDEN === "1";
 describe("golden accessors", () => {
   for (const fx of GOLDEN_INPUTS) {
     it(`${fx.name}: generated module matches golden/${fx.name}.ts`, async () => {
-      const btf = await loadFixture(fx.object);
+      const { btf, storage } = loadFixtureTypes(fx.object);
       const input = basename(fx.object);
       const source = fx.object.endsWith(".json") ? "JSON" : ".BTF";
-      const out = generateAccessors(btf, { types: fx.types, input, source });
+      const out = generateAccessors(btf, { types: fx.types, input, source, storage });
       const file = join(goldenDir, `${fx.name}.ts`);
       if (update) {
         mkdirSync(goldenDir, { recursive: true });
@@ -27,13 +27,21 @@ describe("golden accessors", () => {
       expect(existsSync(file), `missing golden ${file}; run npm run golden:update`).toBe(true);
       expect(out, `golden ${fx.name}.ts is stale; run npm run golden:update and review the diff`).toBe(readFileSync(file, "utf8"));
       // Same input, same output: no timestamps, stable order.
-      expect(generateAccessors(btf, { types: fx.types, input, source })).toBe(out);
+      expect(generateAccessors(btf, { types: fx.types, input, source, storage })).toBe(out);
     });
   }
 
   it("goldens type-check under strict options against the SDK views runtime", { timeout: 120_000 }, () => {
-    const files = readdirSync(goldenDir).filter((f) => f.endsWith(".ts")).map((f) => join(goldenDir, f));
-    expect(files.length).toBe(GOLDEN_INPUTS.length);
+    const all = readdirSync(goldenDir).filter((f) => f.endsWith(".ts")).map((f) => join(goldenDir, f));
+    expect(all.length).toBe(GOLDEN_INPUTS.length);
+    // Storage wrappers need the storage runtime too: those goldens are checked against the whole SDK.
+    const storage = all.filter((f) => readFileSync(f, "utf8").includes("storageClass("));
+    expect(storage.length).toBeGreaterThanOrEqual(2);
+    expect(typeCheck(all.filter((f) => !storage.includes(f)), "packages/sdk/src/views/index.ts")).toBe("");
+    expect(typeCheck(storage, "packages/sdk/src/index.ts")).toBe("");
+  });
+
+  function typeCheck(files: string[], sdk: string): string {
     const program = ts.createProgram(files, {
       strict: true,
       noImplicitOverride: true,
@@ -42,7 +50,7 @@ describe("golden accessors", () => {
       exactOptionalPropertyTypes: true,
       noUncheckedIndexedAccess: true,
       target: ts.ScriptTarget.ES2022,
-      lib: ["lib.es2022.d.ts", "lib.dom.d.ts"],
+      lib: ["lib.es2022.d.ts", "lib.dom.d.ts", "lib.esnext.disposable.d.ts"],
       module: ts.ModuleKind.NodeNext,
       moduleResolution: ts.ModuleResolutionKind.NodeNext,
       verbatimModuleSyntax: true,
@@ -51,13 +59,12 @@ describe("golden accessors", () => {
       skipLibCheck: true,
       types: [],
       baseUrl: root,
-      // Generated code imports only the views runtime; checking against it alone keeps this fast.
-      paths: { "@bpf-skel/sdk": ["packages/sdk/src/views/index.ts"] },
+      // Accessor-only modules import only the views runtime; checking against it alone keeps this fast.
+      paths: { "@bpf-skel/sdk": [sdk] },
     });
     const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file === undefined || files.includes(resolve(d.file.fileName)));
-    const text = ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" });
-    expect(text).toBe("");
-  });
+    return ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => root, getNewLine: () => "\n" });
+  }
 
   it("--target js compiles a golden to JavaScript and a declaration file", () => {
     const src = readFileSync(join(goldenDir, "task_ctx.ts"), "utf8");

@@ -25,6 +25,7 @@ export const SDK_IMPORTS = [
   "ArrayView", "BufferTarget", "CharArrayView", "FieldInfo", "JsonObject", "StructView", "Values",
   "arrayElement", "charArrayElement", "check", "dataViewOf", "elements", "hex", "jsonInt", "readBigBits",
   "readBigInt", "readBits", "readEnum64", "structElement", "writeBigBits", "writeBigInt", "writeBits",
+  "Handle", "StorageClass", "storageClass",
 ] as const;
 
 /** MODULE_CONSTS are module-level names the generator itself declares. */

@@ -65,9 +65,34 @@ export interface EnumPlan {
   readonly values: { name: string; value: number | bigint }[];
 }
 
+/** StoragePlan is one declared storage map: its typed wrapper class and handle type. */
+export interface StoragePlan {
+  /** Map name, e.g. `task_ctx_stor`. */
+  readonly mapName: string;
+  readonly owner: "task" | "cgroup";
+  /** Class of the value type (a class of this plan). */
+  readonly valueClass: string;
+  /** `struct task_ctx`, for comments. */
+  readonly cValue: string;
+  /** Wrapper class name: `TaskCtxStorStorage`. */
+  readonly className: string;
+  /** Handle type name: `TaskCtxStorHandle`. */
+  readonly handleName: string;
+  /** Module-private base class name (see emit.ts: isolated declarations need an annotated const). */
+  readonly baseName: string;
+}
+
+/** StorageRoot is a storage declaration whose value type was found: `valueId` is its struct/union type id. */
+export interface StorageRoot {
+  readonly name: string;
+  readonly owner: "task" | "cgroup";
+  readonly valueId: number;
+}
+
 export interface Plan {
   readonly classes: ClassPlan[];
   readonly enums: EnumPlan[];
+  readonly storage: StoragePlan[];
   readonly littleEndian: boolean;
 }
 
@@ -101,8 +126,17 @@ export function findType(btf: Btf, spec: string, scan = false): BtfType | undefi
   return undefined;
 }
 
-/** buildPlan works out the classes and enums for `roots` (type ids) and everything they hold by value. */
-export function buildPlan(btf: Btf, roots: readonly number[], aliasNames: ReadonlyMap<number, string> = new Map()): Plan {
+/**
+ * buildPlan works out the classes and enums for `roots` (type ids) and everything they hold by
+ * value, then a wrapper per storage map (whose value types must be among the roots). Storage
+ * names are handed out after every type name, so declaring storage never renames a type.
+ */
+export function buildPlan(
+  btf: Btf,
+  roots: readonly number[],
+  aliasNames: ReadonlyMap<number, string> = new Map(),
+  storage: readonly StorageRoot[] = [],
+): Plan {
   const namer = new Namer();
   const names = new Map<number, string>();
   const labels = new Map<number, string>();
@@ -167,7 +201,24 @@ export function buildPlan(btf: Btf, roots: readonly number[], aliasNames: Readon
       members: members.get(item.id)!.map((m) => memberPlan(btf, m, names)),
     });
   }
-  return { classes, enums, littleEndian: btf.byteOrder === "little" };
+  const stores = storage.map((s): StoragePlan => {
+    const t = btf.type(s.valueId);
+    const valueClass = names.get(s.valueId);
+    if (valueClass === undefined || (t.kind !== "struct" && t.kind !== "union")) {
+      throw new LayoutError(`storage ${s.name}: value type id ${s.valueId} is not a planned struct or union`, { input: btf.input, typeId: s.valueId });
+    }
+    const base = pascalCase(s.name);
+    return {
+      mapName: s.name,
+      owner: s.owner,
+      valueClass,
+      cValue: t.name ? `${t.kind} ${t.name}` : `${t.kind} {...}`,
+      className: namer.take(`${base}Storage`, ""),
+      handleName: namer.take(`${base}Handle`, ""),
+      baseName: namer.take(`${base}StorageBase`, ""),
+    };
+  });
+  return { classes, enums, storage: stores, littleEndian: btf.byteOrder === "little" };
 }
 
 // valueTarget returns the struct/union/enum a member holds by value (through arrays), if any.

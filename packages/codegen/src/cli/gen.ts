@@ -5,7 +5,10 @@ import { toJavaScript } from "../accessors/js.js";
 import { readTypes } from "./read-types.js";
 
 export interface GenOptions {
-  readonly type: string[];
+  /** Types to generate; may be empty when the input (a JSON description) declares storage. */
+  readonly type?: string[];
+  /** Module the generated code imports from; default "@bpf-skel/sdk". */
+  readonly import?: string;
   readonly output?: string;
   readonly target: "ts" | "js";
 }
@@ -19,14 +22,21 @@ export function stem(path: string): string {
 
 /**
  * gen runs `bpf-skel gen`: load the types of INPUT (a BPF ELF object, raw BTF or a JSON
- * description), generate accessors for `--type`s and write OUT.ts, or OUT.js + OUT.d.ts.
+ * description), generate accessors for `--type`s and a typed wrapper per declared storage map
+ * (JSON descriptions), and write OUT.ts, or OUT.js + OUT.d.ts.
  * Returns the files written.
  */
 export function gen(input: string, options: GenOptions, log: (line: string) => void): string[] {
   const bytes = readFileSync(input);
   const name = basename(input);
-  const { btf, format } = readTypes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
-  const source = generateAccessors(btf, { types: options.type, input: name, source: SOURCES[format] });
+  const { btf, format, storage } = readTypes(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
+  const source = generateAccessors(btf, {
+    types: options.type ?? [],
+    input: name,
+    source: SOURCES[format],
+    storage,
+    ...(options.import !== undefined ? { importFrom: options.import } : {}),
+  });
   const out = stem(options.output ?? basename(input));
   const written: string[] = [];
   if (options.target === "js") {

@@ -16,10 +16,11 @@ export function program(out: (s: string) => void, err: (s: string) => void): Com
     .configureOutput({ writeOut: out, writeErr: err });
   cmd
     .command("gen")
-    .description("generate typed accessors for C types in a BPF object, raw BTF file or JSON description")
+    .description("generate typed accessors for C types (and storage wrappers for a JSON description's storage maps)")
     .argument("<input>", "BPF ELF object (.BTF), raw BTF (e.g. /sys/kernel/btf/vmlinux) or JSON description")
-    .requiredOption("-t, --type <name>", "type to generate (repeatable): task_ctx, 'struct foo', 'union bar', a typedef", collect)
+    .option("-t, --type <name>", "type to generate (repeatable): task_ctx, 'struct foo', 'union bar', a typedef; optional when a JSON description declares storage", collect)
     .option("-o, --output <out>", "output path without extension (default: the input's name in the current folder)")
+    .option("--import <specifier>", "module the generated code imports its runtime from", "@bpf-skel/sdk")
     .addOption(new Option("--target <target>", "ts writes OUT.ts; js writes OUT.js and OUT.d.ts").choices(["ts", "js"]).default("ts"))
     .exitOverride()
     .configureOutput({ writeOut: out, writeErr: err })

@@ -8,9 +8,12 @@ import {
   dataViewOf,
   elements,
   type FieldInfo,
+  type Handle,
   hex,
   type JsonObject,
   readBits,
+  type StorageClass,
+  storageClass,
   StructView,
   type Values,
   writeBits,
@@ -181,3 +184,10 @@ export class Pkt extends StructView {
     };
   }
 }
+
+const TaskCtxStorStorageBase: StorageClass<TaskCtx, "task_ctx_stor"> = storageClass("task_ctx_stor", "task", TaskCtx);
+
+/** task_ctx_stor: task storage of struct task_ctx, mapped. */
+export class TaskCtxStorStorage extends TaskCtxStorStorageBase {}
+/** TaskCtxStorHandle names one entry of task_ctx_stor; it does not type-check on another map. */
+export type TaskCtxStorHandle = Handle<"task_ctx_stor">;

@@ -10,8 +10,8 @@ export interface StorageClass<V, M extends string> {
   readonly owner: OwnerKind;
   readonly value: ViewClass<V>;
   new (region: StorageRegion, options?: LocalStorageOptions): LocalStorage<V, M>;
-  /** from opens the map on a mapping of the region (an arena mmap, or the simulator's region). */
-  from(mapping: MappedRegion, options?: LocalStorageOptions): LocalStorage<V, M>;
+  /** from opens the map on a mapping of the region (an arena mmap, or the simulator's region); on a subclass it returns that subclass. */
+  from<T>(this: new (region: StorageRegion, options?: LocalStorageOptions) => T, mapping: MappedRegion, options?: LocalStorageOptions): T;
 }
 
 /**
