@@ -16,27 +16,28 @@ export const LAYOUT_TYPES = [
 /** GENERATED lists each generated file with how it is made (the same as the CLI line in its comment). */
 export const GENERATED = [
   {
-    // node packages/codegen/bin/bpf-skel.js gen test/fixtures/storage/layout.bpf.o -t … -o packages/sdk/src/storage/generated/layout
-    // then the one import is pointed inside the SDK (the SDK cannot import itself by name before it is built).
+    // node packages/codegen/bin/bpf-skel.js gen test/fixtures/storage/layout.bpf.o -t … --import ../../views/index.js
+    //   -o packages/sdk/src/storage/generated/layout
+    // The import points inside the SDK: the SDK cannot import itself by name before it is built.
     file: "packages/sdk/src/storage/generated/layout.ts",
     object: "test/fixtures/storage/layout.bpf.o",
     types: LAYOUT_TYPES,
-    rewrite: (s: string) => s.replace(/from "@bpf-skel\/sdk";/g, 'from "../../views/index.js";'),
+    importFrom: "../../views/index.js",
   },
   {
     file: "packages/sdk/test/storage/generated/values.ts",
     object: "test/fixtures/storage/values.bpf.o",
     types: ["task_ctx", "cgrp_ctx"],
     // Tests import the views runtime by its subpath, so they do not depend on the rest of the SDK.
-    rewrite: (s: string) => s.replace(/from "@bpf-skel\/sdk";/g, 'from "@bpf-skel/sdk/views";'),
+    importFrom: "@bpf-skel/sdk/views",
   },
 ];
 
-/** regenerate runs the accessor generator on a fixture's .BTF exactly as `bpf-skel gen` does. */
+/** regenerate runs the accessor generator on a fixture's .BTF exactly as `bpf-skel gen … --import` does. */
 export function regenerate(g: (typeof GENERATED)[number]): string {
   const name = g.object.split("/").pop()!;
   const bytes = readFileSync(join(root, g.object));
   const elf = readElf(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), name);
   const btf = parseBtf(elf.section(".BTF")!.data, { input: name });
-  return g.rewrite(generateAccessors(btf, { types: g.types, input: name, source: ".BTF" }));
+  return generateAccessors(btf, { types: g.types, input: name, source: ".BTF", importFrom: g.importFrom });
 }
