@@ -1,12 +1,13 @@
 // The main demo: runs with no root and no compiler. Each step is a function so later demos
 // (mapped storage, the simulator) can reuse and extend them.
 import { gen } from "@bpf-skel/codegen";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { storageStep } from "./storage-demo.js";
+import { repo, workspace } from "./workspace.js";
 
-const repo = fileURLToPath(new URL("../../", import.meta.url));
+export { workspace };
 
 /** FIXTURE is a committed BPF object with the seed's `struct task_ctx` in a task storage map. */
 export const FIXTURE = join(repo, "test/fixtures/accessors/task_ctx.bpf.o");
@@ -23,17 +24,6 @@ export interface TaskCtxView {
   force_local: boolean;
   cpumask: bigint;
   toJSON(): object;
-}
-
-/**
- * workspace makes a temp folder where generated JavaScript can import `@bpf-skel/sdk`
- * (a node_modules link to this checkout's SDK). The caller removes it.
- */
-export function workspace(): string {
-  const dir = mkdtempSync(join(tmpdir(), "bpf-skel-demo-"));
-  mkdirSync(join(dir, "node_modules", "@bpf-skel"), { recursive: true });
-  symlinkSync(join(repo, "packages/sdk"), join(dir, "node_modules", "@bpf-skel", "sdk"), "dir");
-  return dir;
 }
 
 /** generateAccessors runs `bpf-skel gen FIXTURE --type task_ctx --target js -o DIR/task_ctx`. */
@@ -73,6 +63,9 @@ export async function main(): Promise<void> {
     const { TaskCtx } = await importAccessors(file);
     const { bytes, ctx } = fillRecord(TaskCtx);
     printRecord(TaskCtx, bytes, ctx);
+    console.log();
+    console.log("mapped task storage on the simulated kernel, wrapper generated from examples/task_ctx.json");
+    await storageStep(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
