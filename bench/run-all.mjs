@@ -51,7 +51,8 @@ function run(file) {
 }
 
 const wanted = process.argv.slice(2);
-const all = readdirSync(here).filter((f) => f.endsWith(".mjs") && f !== self).sort();
+// Dot-files are scratch scripts, not benches.
+const all = readdirSync(here).filter((f) => f.endsWith(".mjs") && f !== self && !f.startsWith(".")).sort();
 const unknown = wanted.filter((w) => !all.includes(`${w}.mjs`));
 if (unknown.length > 0) {
   console.error(`run-all: no bench named ${unknown.join(", ")}; have ${all.map((f) => f.replace(/\.mjs$/, "")).join(", ")}`);
