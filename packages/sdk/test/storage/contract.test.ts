@@ -14,7 +14,7 @@ const structs = { bskel_region: BskelRegion, bskel_pgdesc: BskelPgdesc, bskel_cl
 
 /** scalars lists the contract's numeric constants (the magic's halves are TypeScript-only). */
 function scalars(): [string, number | bigint][] {
-  return Object.entries(contract).filter(
+  return Object.entries(contract as Record<string, unknown>).filter(
     (e): e is [string, number | bigint] => e[0].startsWith("BSKEL_") && !e[0].startsWith("BSKEL_REGION_MAGIC_") && (typeof e[1] === "number" || typeof e[1] === "bigint"),
   );
 }
