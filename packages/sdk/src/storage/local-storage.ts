@@ -1,5 +1,6 @@
 import { ClosedError, LayoutError, StaleHandleError } from "../errors/index.js";
 import type { MappedRegion } from "../transport/index.js";
+import { StructView } from "../views/index.js";
 import * as contract from "./contract.js";
 import type { OwnerKind } from "./contract.js";
 import { ConsistentReadError } from "./errors.js";
@@ -13,6 +14,21 @@ import { StorageRegion, type MapInfo, type RegionOpenOptions } from "./region.js
 const { BSKEL_ENTRY_LIVE, BSKEL_INDEX_L1_SHIFT, BSKEL_INDEX_ROOT_SHIFT, BSKEL_KEY_LIMIT, BSKEL_OWNER_CGROUP, BSKEL_OWNER_TASK, BSKEL_PAGE_SHIFT, BSKEL_PAGE_SIZE, BSKEL_PAGE_SLAB, BSKEL_SLAB_HDR_SIZE } = contract;
 const { encodeHandle, handleGen, handleOffset } = handles;
 const { CLASS, CLASS_SIZE, ENTRY, MAP_DESC, MAP_DESC_SIZE, PGDESC, PGDESC_SIZE, REGION } = offsets;
+// Plain constants for the scan loop: property loads off the offset records are not folded.
+const ENTRY_OWNER = ENTRY.owner_id;
+const PGDESC_KIND = PGDESC.kind;
+// An entry's map_id (u16) and state (u8) share one aligned u32 word (little-endian bytes 0-1 and 3):
+// the hot paths test both with one load, `(word & TAG_MASK) === (LIVE << 24 | mapId)`.
+if (ENTRY.map_id % 4 !== 0 || ENTRY.state !== ENTRY.map_id + 3) {
+  throw new LayoutError(`bskel_entry: map_id at ${ENTRY.map_id} and state at ${ENTRY.state} do not share a u32 word`, { symbol: "bskel_entry" });
+}
+const ENTRY_TAG = ENTRY.map_id;
+const ENTRY_TAG_W = ENTRY_TAG >> 2;
+const ENTRY_GEN_W = ENTRY.gen >> 2;
+const ENTRY_OWNER_W = ENTRY.owner_id >> 2;
+const TAG_MASK = 0xff00ffff | 0;
+const liveTag = (mapId: number): number => ((BSKEL_ENTRY_LIVE << 24) | mapId) & TAG_MASK;
+const PGDESC_CLASS = PGDESC.class_id;
 
 /** ViewClass is the static side of a generated struct view: `size`, `align`, `wrap(buffer, offset)`. */
 export interface ViewClass<V> {
@@ -63,15 +79,23 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   readonly #u16: Uint16Array;
   readonly #u32: Uint32Array;
   readonly #i32: Int32Array;
-  readonly #buffer: ArrayBuffer | SharedArrayBuffer;
+  /** #target is what views wrap: one DataView shared by every view for generated StructViews (their wrap takes a DataView as is), else the buffer. */
+  readonly #target: ArrayBuffer | SharedArrayBuffer;
   readonly #base: number;
   readonly #mapId: number;
+  /** #tag is the entry word at ENTRY_TAG of a live entry of this map (see liveTag). */
+  readonly #tag: number;
   readonly #rootIdx: number;
   readonly #valueOff: number;
   readonly #epochIdx: number;
   readonly #hwmIdx: number;
   readonly #maxRetries: number;
-  #views: (V | undefined)[] = [];
+  /**
+   * #views caches one view per slot, two levels deep: `#views[page][(off & 4095) >> 4]`. The outer
+   * array is grown by push so it stays a packed (fast) array; one flat array indexed by offset
+   * would turn into a dictionary once offsets are sparse, and cost a hash lookup per access.
+   */
+  #views: ((V | undefined)[] | undefined)[] = [];
   #epoch: number;
   #hwm: number;
   #closed = false;
@@ -101,9 +125,11 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     this.#u16 = region.u16;
     this.#u32 = region.u32;
     this.#i32 = region.i32;
-    this.#buffer = region.mapping.buffer;
+    const buffer = region.mapping.buffer;
+    this.#target = (valueClass as unknown as { prototype: unknown }).prototype instanceof StructView ? (new DataView(buffer) as unknown as ArrayBuffer) : buffer;
     this.#base = region.base;
     this.#mapId = info.id;
+    this.#tag = liveTag(info.id);
     this.#valueOff = info.valueOff;
     this.#rootIdx = (region.base + REGION.maps + info.id * MAP_DESC_SIZE + MAP_DESC.index_root) >> 2;
     this.#epochIdx = (region.base + REGION.epoch) >> 2;
@@ -156,13 +182,12 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const off = u32[w]!;
     const gen = u32[w + 1]!;
     if (off === 0 || !this.#below(off >>> BSKEL_PAGE_SHIFT)) return 0;
-    const e = base + off;
+    const e = (base + off) >> 2;
     if (
-      this.#u8[e + ENTRY.state] !== BSKEL_ENTRY_LIVE ||
-      u32[(e + ENTRY.gen) >> 2] !== gen ||
-      u32[(e + ENTRY.owner_id) >> 2] !== key ||
-      u32[(e + ENTRY.owner_id + 4) >> 2] !== 0 ||
-      this.#u16[(e + ENTRY.map_id) >> 1] !== this.#mapId
+      (u32[e + ENTRY_TAG_W]! & TAG_MASK) !== this.#tag ||
+      u32[e + ENTRY_GEN_W] !== gen ||
+      u32[e + ENTRY_OWNER_W] !== key ||
+      u32[e + ENTRY_OWNER_W + 1] !== 0
     ) {
       return 0; // freed or reused under us, or a torn index word: absent
     }
@@ -171,13 +196,22 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   }
 
   #view(off: number): V {
-    const i = off >>> 4;
-    let v = this.#views[i];
-    if (v === undefined) {
-      v = this.#valueClass.wrap(this.#buffer, this.#base + off + this.#valueOff);
-      this.#views[i] = v;
-    }
-    return v;
+    const p = off >>> BSKEL_PAGE_SHIFT;
+    const views = this.#views;
+    const page = (p < views.length ? views[p] : undefined) ?? this.#page(p);
+    const i = (off & (BSKEL_PAGE_SIZE - 1)) >>> 4;
+    const v = page[i];
+    return v !== undefined ? v : (page[i] = this.#valueClass.wrap(this.#target, this.#base + off + this.#valueOff));
+  }
+
+  /** #page makes the view cache of page `p`, growing the outer array by push (so it stays packed). */
+  #page(p: number): (V | undefined)[] {
+    const views = this.#views;
+    while (views.length <= p) views.push(undefined);
+    const page: (V | undefined)[] = [];
+    for (let i = 0; i < BSKEL_PAGE_SIZE >>> 4; i++) page.push(undefined);
+    views[p] = page;
+    return page;
   }
 
   /** get returns a live view of `owner`'s value (pid or cgroup id), or undefined when it has none. */
@@ -269,23 +303,34 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     };
   }
 
-  /** forEach calls `fn(view, owner)` for every live entry of this map, in region order (no allocation per entry). */
+  /**
+   * forEach calls `fn(view, owner)` for every live entry of this map, in region order, with no
+   * allocation per entry once the slot views are cached (the views are the ones `get` returns).
+   * The walk is per slab page of the map's class, one pass over its slots with typed-array reads.
+   */
   forEach(fn: (view: V, owner: number) => void): void {
     const { dataPage, hwm, descBase, cls, stride, slots } = this.#slabs();
     const u8 = this.#u8;
-    const u16 = this.#u16;
     const u32 = this.#u32;
     const base = this.#base;
-    const mapId = this.#mapId;
+    const tag = this.#tag;
+    const views = this.#views;
+    const valueClass = this.#valueClass;
+    const target = this.#target;
+    const valueOff = this.#valueOff;
     for (let p = dataPage; p < hwm; p++) {
       const d = descBase + p * PGDESC_SIZE;
-      if (u8[d + PGDESC.kind] !== BSKEL_PAGE_SLAB || u8[d + PGDESC.class_id] !== cls) continue;
-      let off = p * BSKEL_PAGE_SIZE + BSKEL_SLAB_HDR_SIZE;
+      if (u8[d + PGDESC_KIND] !== BSKEL_PAGE_SLAB || u8[d + PGDESC_CLASS] !== cls) continue;
+      const page = (p < views.length ? views[p] : undefined) ?? this.#page(p);
+      const pageOff = p * BSKEL_PAGE_SIZE;
+      let off = BSKEL_SLAB_HDR_SIZE;
       for (let s = 0; s < slots; s++, off += stride) {
-        const e = base + off;
-        if (u8[e + ENTRY.state] === BSKEL_ENTRY_LIVE && u16[(e + ENTRY.map_id) >> 1] === mapId) {
-          fn(this.#view(off), u32[(e + ENTRY.owner_id) >> 2]!);
-        }
+        const e = base + pageOff + off;
+        if ((u32[(e + ENTRY_TAG) >> 2]! & TAG_MASK) !== tag) continue;
+        const i = off >>> 4;
+        let v = page[i];
+        if (v === undefined) v = page[i] = valueClass.wrap(target, e + valueOff);
+        fn(v, u32[(e + ENTRY_OWNER) >> 2]!);
       }
     }
   }
