@@ -91,11 +91,14 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   readonly #hwmIdx: number;
   readonly #maxRetries: number;
   /**
-   * #views caches one view per slot, two levels deep: `#views[page][(off & 4095) >> 4]`. The outer
+   * #views caches one view per slot, two levels deep: `#views[page][slot]`. The outer
    * array is grown by push so it stays a packed (fast) array; one flat array indexed by offset
    * would turn into a dictionary once offsets are sparse, and cost a hash lookup per access.
    */
   #views: ((V | undefined)[] | undefined)[] = [];
+  /** #stride and #slots of this map's size class (fixed when the region is initialised). */
+  readonly #stride: number;
+  readonly #slots: number;
   #epoch: number;
   #hwm: number;
   #closed = false;
@@ -135,6 +138,12 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     this.#epochIdx = (region.base + REGION.epoch) >> 2;
     this.#hwmIdx = (region.base + REGION.hwm_pages) >> 2;
     this.#maxRetries = options.maxRetries ?? 10_000;
+    const clsAt = region.base + REGION.classes + info.classId * CLASS_SIZE;
+    this.#stride = region.u16[(clsAt + CLASS.stride) >> 1]!;
+    this.#slots = region.u16[(clsAt + CLASS.nr_slots) >> 1]!;
+    if (this.#stride === 0 || this.#stride % 16 !== 0 || this.#slots === 0 || BSKEL_SLAB_HDR_SIZE + this.#slots * this.#stride > BSKEL_PAGE_SIZE) {
+      throw new LayoutError(`size class ${info.classId} has stride ${this.#stride} and ${this.#slots} slots`, { input: region.input, symbol: mapName, offset: clsAt });
+    }
     this.#epoch = Atomics.load(this.#u32, this.#epochIdx);
     this.#hwm = Atomics.load(this.#u32, this.#hwmIdx);
   }
@@ -199,7 +208,9 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const p = off >>> BSKEL_PAGE_SHIFT;
     const views = this.#views;
     const page = (p < views.length ? views[p] : undefined) ?? this.#page(p);
-    const i = (off & (BSKEL_PAGE_SIZE - 1)) >>> 4;
+    const r = (off & (BSKEL_PAGE_SIZE - 1)) - BSKEL_SLAB_HDR_SIZE;
+    const i = (r / this.#stride) | 0;
+    if (i * this.#stride !== r || r < 0 || i >= this.#slots) return this.#valueClass.wrap(this.#target, this.#base + off + this.#valueOff); // not a slot start: never cached
     const v = page[i];
     return v !== undefined ? v : (page[i] = this.#valueClass.wrap(this.#target, this.#base + off + this.#valueOff));
   }
@@ -209,7 +220,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const views = this.#views;
     while (views.length <= p) views.push(undefined);
     const page: (V | undefined)[] = [];
-    for (let i = 0; i < BSKEL_PAGE_SIZE >>> 4; i++) page.push(undefined);
+    for (let i = 0; i < this.#slots; i++) page.push(undefined);
     views[p] = page;
     return page;
   }
@@ -292,14 +303,13 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const hwm = (this.#hwm = Atomics.load(this.#u32, this.#hwmIdx));
     const h = this.region.header;
     const cls = this.info.classId;
-    const clsAt = this.#base + REGION.classes + cls * CLASS_SIZE;
     return {
       dataPage: h.data_pgoff,
       hwm,
       descBase: this.#base + h.pgdesc_pgoff * BSKEL_PAGE_SIZE,
       cls,
-      stride: this.#u16[(clsAt + CLASS.stride) >> 1]!,
-      slots: this.#u16[(clsAt + CLASS.nr_slots) >> 1]!,
+      stride: this.#stride,
+      slots: this.#slots,
     };
   }
 
@@ -327,9 +337,8 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
       for (let s = 0; s < slots; s++, off += stride) {
         const e = base + pageOff + off;
         if ((u32[(e + ENTRY_TAG) >> 2]! & TAG_MASK) !== tag) continue;
-        const i = off >>> 4;
-        let v = page[i];
-        if (v === undefined) v = page[i] = valueClass.wrap(target, e + valueOff);
+        let v = page[s];
+        if (v === undefined) v = page[s] = valueClass.wrap(target, e + valueOff);
         fn(v, u32[(e + ENTRY_OWNER) >> 2]!);
       }
     }

@@ -29,6 +29,33 @@ describe("LocalStorage over the simulated region", () => {
     expect(s.reader.get(t.pid)).toBe(s.reader.get(t.pid));
   });
 
+  it("forEach, iteration, get and at hand out the same per-slot view, on every slab page", () => {
+    const s = simStorage();
+    const pids: number[] = [];
+    for (let i = 0; i < 2000; i++) {
+      const t = s.kernel.createTask();
+      s.tasks.get(t, CREATE)!.load = BigInt(t.pid);
+      pids.push(t.pid);
+    }
+    const byForEach = new Map<number, unknown>();
+    s.reader.forEach((v, pid) => {
+      expect(v.load).toBe(BigInt(pid));
+      byForEach.set(pid, v);
+    });
+    expect([...byForEach.keys()].sort((a, b) => a - b)).toEqual(pids);
+    for (const [pid, v] of s.reader) expect(v).toBe(byForEach.get(pid));
+    for (const pid of pids) {
+      expect(s.reader.get(pid)).toBe(byForEach.get(pid));
+      expect(s.reader.at(s.reader.handle(pid)!)).toBe(byForEach.get(pid));
+    }
+    // A freed and reused slot: the view stays the slot's window and shows the new owner's value.
+    s.kernel.exitTask(pids[0]!);
+    const t1 = s.kernel.createTask();
+    s.tasks.get(t1, CREATE)!.load = 7n;
+    expect(s.reader.get(pids[0]!)).toBeUndefined();
+    expect(s.reader.get(t1.pid)?.load).toBe(7n);
+  });
+
   it("refuses owner ids outside the index", () => {
     const s = simStorage();
     for (const k of [0, -1, 1.5, 2 ** 25, Number.NaN, 2 ** 40]) expect(s.reader.get(k)).toBeUndefined();
