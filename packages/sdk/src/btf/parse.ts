@@ -2,16 +2,8 @@ import { BtfError, isBtfError } from "../errors/index.js";
 import { Btf } from "./btf.js";
 import { BTF_SECTION, readHeader } from "./header.js";
 import { StringTable } from "./strings.js";
-import type {
-  BtfEnum64Value,
-  BtfEnumValue,
-  BtfLinkage,
-  BtfMember,
-  BtfParam,
-  BtfType,
-  BtfTypeTag,
-  BtfVarSecinfo,
-} from "./types.js";
+import { LazyComposite, LazyDatasec, LazyEnum, LazyEnum64, LazyFuncProto, type RawSection } from "./lazy-lists.js";
+import type { BtfLinkage, BtfType, BtfTypeTag } from "./types.js";
 import { newTypeIndex, type TypeIndex } from "./type-index.js";
 import { validateTypes } from "./validate.js";
 
@@ -93,6 +85,7 @@ function readTypes(
   input: string,
 ): { types: BtfType[]; offsets: Uint32Array; index: TypeIndex } {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const raw: RawSection = { dv, le, strings };
   const end = start + len;
   const types: BtfType[] = [];
   // Count first so the flat copy validation walks (type-index.ts) is allocated exactly:
@@ -155,32 +148,23 @@ function readTypes(
       case 4:
       case 5: {
         if (pos + vlen * 12 > end) truncated("members", vlen * 12, end - pos, id, pos, input);
-        const members: BtfMember[] = new Array(vlen);
         subCount[id] = vlen;
+        // Members are decoded on first read (lazy-lists.ts); here only the flat copy for validation.
+        types.push(new LazyComposite(kind === 4 ? "struct" : "union", id, name, sizeOrType, raw, at));
         for (let i = 0; i < vlen; i++, pos += 12) {
+          strings.check(dv.getUint32(pos, le), id, pos);
           const off = dv.getUint32(pos + 8, le);
-          const type = dv.getUint32(pos + 4, le);
-          const bitOffset = kflag ? off & 0xffffff : off;
-          const bitfieldSize = kflag ? off >>> 24 : 0;
-          subType[sub] = type;
-          subA[sub] = bitOffset;
-          subB[sub++] = bitfieldSize;
-          members[i] = { name: strings.get(dv.getUint32(pos, le), id, pos), type, bitOffset, bitfieldSize };
+          subType[sub] = dv.getUint32(pos + 4, le);
+          subA[sub] = kflag ? off & 0xffffff : off;
+          subB[sub++] = kflag ? off >>> 24 : 0;
         }
-        types.push({ kind: kind === 4 ? "struct" : "union", id, name, size: sizeOrType, members });
         break;
       }
       case 6: {
         if (pos + vlen * 8 > end) truncated("enum values", vlen * 8, end - pos, id, pos, input);
         if (sizeOrType > 8 || ((ENUM_SIZES >>> sizeOrType) & 1) === 0) fail(`enum size ${sizeOrType}`, input, id, at + 8);
-        const values: BtfEnumValue[] = new Array(vlen);
-        for (let i = 0; i < vlen; i++, pos += 8) {
-          values[i] = {
-            name: strings.get(dv.getUint32(pos, le), id, pos),
-            value: kflag ? dv.getInt32(pos + 4, le) : dv.getUint32(pos + 4, le),
-          };
-        }
-        types.push({ kind: "enum", id, name, size: sizeOrType, signed: kflag, values });
+        types.push(new LazyEnum(id, name, sizeOrType, kflag, raw, at));
+        for (let i = 0; i < vlen; i++, pos += 8) strings.check(dv.getUint32(pos, le), id, pos);
         break;
       }
       case 7:
@@ -204,16 +188,14 @@ function readTypes(
         break;
       case 13: {
         if (pos + vlen * 8 > end) truncated("params", vlen * 8, end - pos, id, pos, input);
-        const params: BtfParam[] = new Array(vlen);
         subCount[id] = vlen;
+        types.push(new LazyFuncProto(id, name, sizeOrType, raw, at));
         for (let i = 0; i < vlen; i++, pos += 8) {
           const nameOff = dv.getUint32(pos, le);
-          const type = dv.getUint32(pos + 4, le);
-          subType[sub] = type;
+          strings.check(nameOff, id, pos);
+          subType[sub] = dv.getUint32(pos + 4, le);
           subA[sub++] = nameOff;
-          params[i] = { name: strings.get(nameOff, id, pos), type };
         }
-        types.push({ kind: "func_proto", id, name, returnType: sizeOrType, params });
         break;
       }
       case 14: {
@@ -226,18 +208,13 @@ function readTypes(
       }
       case 15: {
         if (pos + vlen * 12 > end) truncated("datasec vars", vlen * 12, end - pos, id, pos, input);
-        const vars: BtfVarSecinfo[] = new Array(vlen);
         subCount[id] = vlen;
+        types.push(new LazyDatasec(id, name, sizeOrType, raw, at));
         for (let i = 0; i < vlen; i++, pos += 12) {
-          const type = dv.getUint32(pos, le);
-          const offset = dv.getUint32(pos + 4, le);
-          const size = dv.getUint32(pos + 8, le);
-          subType[sub] = type;
-          subA[sub] = offset;
-          subB[sub++] = size;
-          vars[i] = { type, offset, size };
+          subType[sub] = dv.getUint32(pos, le);
+          subA[sub] = dv.getUint32(pos + 4, le);
+          subB[sub++] = dv.getUint32(pos + 8, le);
         }
-        types.push({ kind: "datasec", id, name, size: sizeOrType, vars });
         break;
       }
       case 16:
@@ -262,13 +239,8 @@ function readTypes(
       case 19: {
         if (pos + vlen * 12 > end) truncated("enum64 values", vlen * 12, end - pos, id, pos, input);
         if (sizeOrType > 8 || ((ENUM_SIZES >>> sizeOrType) & 1) === 0) fail(`enum64 size ${sizeOrType}`, input, id, at + 8);
-        const values: BtfEnum64Value[] = new Array(vlen);
-        for (let i = 0; i < vlen; i++, pos += 12) {
-          const lo = BigInt(dv.getUint32(pos + 4, le));
-          const hi = kflag ? BigInt(dv.getInt32(pos + 8, le)) : BigInt(dv.getUint32(pos + 8, le));
-          values[i] = { name: strings.get(dv.getUint32(pos, le), id, pos), value: (hi << 32n) | lo };
-        }
-        types.push({ kind: "enum64", id, name, size: sizeOrType, signed: kflag, values });
+        types.push(new LazyEnum64(id, name, sizeOrType, kflag, raw, at));
+        for (let i = 0; i < vlen; i++, pos += 12) strings.check(dv.getUint32(pos, le), id, pos);
         break;
       }
       default:

@@ -3,35 +3,17 @@ import { BTF_SECTION } from "./header.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 
-// One reusable offset index: vmlinux needs 9 MB of it, and a fresh one per parse adds
-// external-memory pressure that triggers extra garbage collections. Parsing is
-// synchronous and the index is dropped with the StringTable, so sharing is safe.
-let scratch: Int32Array | undefined;
-const SCRATCH_MAX = 64 << 20;
-
-function scratchIndex(length: number): Int32Array {
-  if (scratch !== undefined && scratch.length >= length) {
-    const view = scratch.subarray(0, length);
-    view.fill(0);
-    return view;
-  }
-  const fresh = new Int32Array(length);
-  if (length <= SCRATCH_MAX) scratch = fresh;
-  return fresh;
-}
-
 /**
- * StringTable reads names from a BTF string section. vmlinux repeats names a lot (every
- * `next`, `flags`, `__u32`), so each offset is decoded once. A table without multi-byte
+ * StringTable reads names from a BTF string section. A table without multi-byte
  * characters (the usual case) is decoded in one go and names are sliced out of it, which
- * is much faster than a TextDecoder call per name.
+ * is much faster than a TextDecoder call per name. There is no per-offset cache: with
+ * members, params and enum values decoded lazily, the names read at parse time are
+ * almost all distinct (type names), and a cache cost more (a 9 MB index for vmlinux)
+ * than it saved. The table stays valid after the parse, for lists decoded later.
  */
 export class StringTable {
   readonly #bytes: Uint8Array;
   readonly #text: string | undefined;
-  // offset → 1 + index into #names; a typed array beats a Map by a wide margin here.
-  readonly #index: Int32Array;
-  readonly #names: string[] = [];
   readonly #input: string;
   readonly #base: number;
 
@@ -40,7 +22,6 @@ export class StringTable {
     this.#bytes = bytes;
     this.#input = input;
     this.#base = base;
-    this.#index = scratchIndex(bytes.length);
     // Decoding maps each byte to one UTF-16 unit unless a valid multi-byte sequence (or a
     // truncated one) merges bytes, which shortens the text; equal lengths mean byte
     // offsets are string offsets and names can be sliced out of one decode.
@@ -50,29 +31,29 @@ export class StringTable {
 
   /** get returns the string at `off`; a BtfError naming `typeId` and the byte offset `at` when `off` is out of range. */
   get(off: number, typeId: number, at: number): string {
-    // Kept tiny so it inlines into the type loop; first sightings go to #decode.
-    const k = this.#index[off]!;
-    return k > 0 ? this.#names[k - 1]! : this.#decode(off, typeId, at);
+    if (off >= this.#bytes.length) this.#outside(off, typeId, at);
+    return this.read(off);
   }
 
-  #decode(off: number, typeId: number, at: number): string {
+  /** check throws get's BtfError when `off` is out of range, without decoding (for names decoded later by `read`). */
+  check(off: number, typeId: number, at: number): void {
+    if (off >= this.#bytes.length) this.#outside(off, typeId, at);
+  }
+
+  /** read decodes the string at an offset `check` or `get` already accepted. */
+  read(off: number): string {
     if (off === 0) return "";
-    if (off >= this.#bytes.length) {
-      throw new BtfError(`string offset ${off} outside the ${this.#bytes.length}-byte string section`, {
-        input: this.#input,
-        section: BTF_SECTION,
-        typeId,
-        offset: at,
-      });
-    }
-    if (this.#text !== undefined) return this.#remember(off, this.#text.slice(off, this.#text.indexOf("\0", off)));
-    return this.#remember(off, utf8.decode(this.#bytes.subarray(off, this.#bytes.indexOf(0, off))));
+    if (this.#text !== undefined) return this.#text.slice(off, this.#text.indexOf("\0", off));
+    return utf8.decode(this.#bytes.subarray(off, this.#bytes.indexOf(0, off)));
   }
 
-  #remember(off: number, s: string): string {
-    this.#names.push(s);
-    this.#index[off] = this.#names.length;
-    return s;
+  #outside(off: number, typeId: number, at: number): never {
+    throw new BtfError(`string offset ${off} outside the ${this.#bytes.length}-byte string section`, {
+      input: this.#input,
+      section: BTF_SECTION,
+      typeId,
+      offset: at,
+    });
   }
 
   /** base is the string section's offset in the raw BTF. */
