@@ -139,6 +139,35 @@ describe("LocalStorage over the simulated region", () => {
     expect(s.reader.owners().sort((a, b) => a - b)).toEqual([...want.keys()].sort((a, b) => a - b));
   });
 
+  it("iteration is lazy, yields a fresh pair each step and throws ClosedError once closed mid-walk", () => {
+    const s = simStorage();
+    for (let i = 0; i < 120; i++) s.tasks.get(s.kernel.createTask(), CREATE);
+    const it = s.reader.entries();
+    const a = it.next();
+    const b = it.next();
+    expect(a.done).toBe(false);
+    expect(a.value).not.toBe(b.value);
+    expect(a.value![0]).toBeLessThan(b.value![0]);
+    expect([...it].length).toBe(118);
+    expect(it.next()).toEqual({ value: undefined, done: true });
+    const late = s.reader[Symbol.iterator]();
+    const mid = s.reader.entries();
+    mid.next();
+    s.reader.close();
+    const closedBy = (f: () => unknown): boolean => {
+      try {
+        f();
+      } catch (err) {
+        return isClosedError(err);
+      }
+      return false;
+    };
+    expect(closedBy(() => late.next())).toBe(true);
+    expect(closedBy(() => mid.next())).toBe(true);
+    const afterClose = s.reader.entries(); // like a generator: nothing runs before next()
+    expect(closedBy(() => afterClose.next())).toBe(true);
+  });
+
   it("reports stats from the region's counters", () => {
     const s = simStorage();
     for (let i = 0; i < 1000; i++) s.tasks.get(s.kernel.createTask(), CREATE);
