@@ -87,11 +87,13 @@ function readTypes(
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const raw: RawSection = { dv, le, strings };
   const end = start + len;
-  const types: BtfType[] = [];
   // Count first so the flat copy validation walks (type-index.ts) is allocated exactly:
   // bounds from the section length would be 3-4x too big for vmlinux.
   const count = countTypes(dv, start, end, le);
   const offsets = new Uint32Array(count.types);
+  // Sized up front (count.types - 1 is exact unless a record is truncated, which throws):
+  // growing by push copied the backing store repeatedly, garbage the GC then had to chase.
+  const types: BtfType[] = new Array<BtfType>(count.types - 1);
   const ix = newTypeIndex(count.types, count.subs);
   const { kind: ixKind, ref, aux, size: ixSize, subStart, subCount, subType, subA, subB } = ix;
   let sub = 0;
@@ -127,11 +129,11 @@ function readTypes(
         if (sizeOrType > 16 || ((INT_SIZES >>> sizeOrType) & 1) === 0) fail(`int size ${sizeOrType}`, input, id, at + 8);
         if ((enc & 0x0000ff00) !== 0 || encoding > 4 || encoding === 3) fail(`bad int encoding 0x${enc.toString(16)}`, input, id, at + 12);
         if (bits > 128 || offset + bits > sizeOrType * 8) fail(`int bits ${bits} at ${offset} do not fit ${sizeOrType} bytes`, input, id, at + 12);
-        types.push({ kind: "int", id, name, size: sizeOrType, bits, offset, signed: (encoding & 1) !== 0, char: (encoding & 2) !== 0, bool: (encoding & 4) !== 0 });
+        types[id - 1] = { kind: "int", id, name, size: sizeOrType, bits, offset, signed: (encoding & 1) !== 0, char: (encoding & 2) !== 0, bool: (encoding & 4) !== 0 };
         break;
       }
       case 2:
-        types.push({ kind: "ptr", id, name, type: sizeOrType });
+        types[id - 1] = { kind: "ptr", id, name, type: sizeOrType };
         break;
       case 3: {
         if (pos + 12 > end) truncated("array", 12, end - pos, id, pos, input);
@@ -142,7 +144,7 @@ function readTypes(
         ref[id] = type;
         aux[id] = indexType;
         ixSize[id] = nelems;
-        types.push({ kind: "array", id, name, type, indexType, nelems });
+        types[id - 1] = { kind: "array", id, name, type, indexType, nelems };
         break;
       }
       case 4:
@@ -150,7 +152,7 @@ function readTypes(
         if (pos + vlen * 12 > end) truncated("members", vlen * 12, end - pos, id, pos, input);
         subCount[id] = vlen;
         // Members are decoded on first read (lazy-lists.ts); here only the flat copy for validation.
-        types.push(new LazyComposite(kind === 4 ? "struct" : "union", id, name, sizeOrType, raw, at));
+        types[id - 1] = new LazyComposite(kind === 4 ? "struct" : "union", id, name, sizeOrType, raw, at);
         for (let i = 0; i < vlen; i++, pos += 12) {
           strings.check(dv.getUint32(pos, le), id, pos);
           const off = dv.getUint32(pos + 8, le);
@@ -163,33 +165,33 @@ function readTypes(
       case 6: {
         if (pos + vlen * 8 > end) truncated("enum values", vlen * 8, end - pos, id, pos, input);
         if (sizeOrType > 8 || ((ENUM_SIZES >>> sizeOrType) & 1) === 0) fail(`enum size ${sizeOrType}`, input, id, at + 8);
-        types.push(new LazyEnum(id, name, sizeOrType, kflag, raw, at));
+        types[id - 1] = new LazyEnum(id, name, sizeOrType, kflag, raw, at);
         for (let i = 0; i < vlen; i++, pos += 8) strings.check(dv.getUint32(pos, le), id, pos);
         break;
       }
       case 7:
-        types.push({ kind: "fwd", id, name, union: kflag });
+        types[id - 1] = { kind: "fwd", id, name, union: kflag };
         break;
       case 8:
-        types.push({ kind: "typedef", id, name, type: sizeOrType });
+        types[id - 1] = { kind: "typedef", id, name, type: sizeOrType };
         break;
       case 9:
-        types.push({ kind: "volatile", id, name, type: sizeOrType });
+        types[id - 1] = { kind: "volatile", id, name, type: sizeOrType };
         break;
       case 10:
-        types.push({ kind: "const", id, name, type: sizeOrType });
+        types[id - 1] = { kind: "const", id, name, type: sizeOrType };
         break;
       case 11:
-        types.push({ kind: "restrict", id, name, type: sizeOrType });
+        types[id - 1] = { kind: "restrict", id, name, type: sizeOrType };
         break;
       case 12:
         if (vlen > 2) fail(`func linkage ${vlen}`, input, id, at + 4);
-        types.push({ kind: "func", id, name, type: sizeOrType, linkage: LINKAGE[vlen]! });
+        types[id - 1] = { kind: "func", id, name, type: sizeOrType, linkage: LINKAGE[vlen]! };
         break;
       case 13: {
         if (pos + vlen * 8 > end) truncated("params", vlen * 8, end - pos, id, pos, input);
         subCount[id] = vlen;
-        types.push(new LazyFuncProto(id, name, sizeOrType, raw, at));
+        types[id - 1] = new LazyFuncProto(id, name, sizeOrType, raw, at);
         for (let i = 0; i < vlen; i++, pos += 8) {
           const nameOff = dv.getUint32(pos, le);
           strings.check(nameOff, id, pos);
@@ -203,13 +205,13 @@ function readTypes(
         const linkage = dv.getUint32(pos, le);
         if (linkage > 2) fail(`var linkage ${linkage}`, input, id, pos);
         pos += 4;
-        types.push({ kind: "var", id, name, type: sizeOrType, linkage: LINKAGE[linkage]! });
+        types[id - 1] = { kind: "var", id, name, type: sizeOrType, linkage: LINKAGE[linkage]! };
         break;
       }
       case 15: {
         if (pos + vlen * 12 > end) truncated("datasec vars", vlen * 12, end - pos, id, pos, input);
         subCount[id] = vlen;
-        types.push(new LazyDatasec(id, name, sizeOrType, raw, at));
+        types[id - 1] = new LazyDatasec(id, name, sizeOrType, raw, at);
         for (let i = 0; i < vlen; i++, pos += 12) {
           subType[sub] = dv.getUint32(pos, le);
           subA[sub] = dv.getUint32(pos + 4, le);
@@ -219,7 +221,7 @@ function readTypes(
       }
       case 16:
         if (sizeOrType > 16 || ((FLOAT_SIZES >>> sizeOrType) & 1) === 0) fail(`float size ${sizeOrType}`, input, id, at + 8);
-        types.push({ kind: "float", id, name, size: sizeOrType });
+        types[id - 1] = { kind: "float", id, name, size: sizeOrType };
         break;
       case 17: {
         if (pos + 4 > end) truncated("decl_tag", 4, end - pos, id, pos, input);
@@ -227,19 +229,19 @@ function readTypes(
         pos += 4;
         if (componentIdx < -1) fail(`decl_tag component_idx ${componentIdx}`, input, id, at + 12);
         aux[id] = componentIdx + 1;
-        types.push({ kind: "decl_tag", id, name, type: sizeOrType, componentIdx, attribute: kflag });
+        types[id - 1] = { kind: "decl_tag", id, name, type: sizeOrType, componentIdx, attribute: kflag };
         break;
       }
       case 18:
         if (kflag) {
           const tag: BtfTypeTag = { kind: "type_tag", id, name, type: sizeOrType, attribute: true };
-          types.push(tag);
-        } else types.push({ kind: "type_tag", id, name, type: sizeOrType });
+          types[id - 1] = tag;
+        } else types[id - 1] = { kind: "type_tag", id, name, type: sizeOrType };
         break;
       case 19: {
         if (pos + vlen * 12 > end) truncated("enum64 values", vlen * 12, end - pos, id, pos, input);
         if (sizeOrType > 8 || ((ENUM_SIZES >>> sizeOrType) & 1) === 0) fail(`enum64 size ${sizeOrType}`, input, id, at + 8);
-        types.push(new LazyEnum64(id, name, sizeOrType, kflag, raw, at));
+        types[id - 1] = new LazyEnum64(id, name, sizeOrType, kflag, raw, at);
         for (let i = 0; i < vlen; i++, pos += 12) strings.check(dv.getUint32(pos, le), id, pos);
         break;
       }
