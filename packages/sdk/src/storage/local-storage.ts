@@ -109,6 +109,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   /** #stride and #slots of this map's size class (fixed when the region is initialised). */
   readonly #stride: number;
   readonly #slots: number;
+  readonly #invStride: number;
   #epoch: number;
   #hwm: number;
   #closed = false;
@@ -151,6 +152,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const clsAt = region.base + REGION.classes + info.classId * CLASS_SIZE;
     this.#stride = region.u16[(clsAt + CLASS.stride) >> 1]!;
     this.#slots = region.u16[(clsAt + CLASS.nr_slots) >> 1]!;
+    this.#invStride = 1 / this.#stride;
     if (this.#stride === 0 || this.#stride % 16 !== 0 || this.#slots === 0 || BSKEL_SLAB_HDR_SIZE + this.#slots * this.#stride > BSKEL_PAGE_SIZE) {
       throw new LayoutError(`size class ${info.classId} has stride ${this.#stride} and ${this.#slots} slots`, { input: region.input, symbol: mapName, offset: clsAt });
     }
@@ -219,7 +221,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const views = this.#views;
     const page = (p < views.length ? views[p] : undefined) ?? this.#page(p);
     const r = (off & (BSKEL_PAGE_SIZE - 1)) - BSKEL_SLAB_HDR_SIZE;
-    const i = (r / this.#stride) | 0;
+    const i = (r * this.#invStride + 0.5) | 0; // r / stride, rounded: a multiply, not a divide
     if (i * this.#stride !== r || r < 0 || i >= this.#slots) return this.#valueClass.wrap(this.#target, this.#base + off + this.#valueOff); // not a slot start: never cached
     const v = page[i];
     return v !== undefined ? v : (page[i] = this.#valueClass.wrap(this.#target, this.#base + off + this.#valueOff));
