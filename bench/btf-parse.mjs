@@ -82,12 +82,15 @@ const parse = median(warm.map((r) => r.parse));
 console.log(`parseBtf ${input}: ${cold.types} types`);
 console.log(`  cold (first run): ${cold.total.toFixed(1)} ms read + parse`);
 console.log(`  warm (median of ${warm.length}): ${total.toFixed(1)} ms read + parse (${parse.toFixed(1)} ms parse only)`);
+// Every run, in order: garbage collection makes single runs swing, the list shows how much.
+console.log(`  warm runs (ms, read + parse): ${warm.map((r) => r.total.toFixed(0)).join(" ")}`);
 if (!bpftool) {
   console.log("  baseline: bpftool not found (apt-get install -y bpftool), no ratio");
 } else {
   const b = median(base.map((r) => r.wall));
   const ratio = total / b;
   console.log(`  bpftool btf dump file ${input} format c > /dev/null (median of ${base.length}): ${b.toFixed(1)} ms`);
+  console.log(`  bpftool runs (ms): ${base.map((r) => r.wall.toFixed(0)).join(" ")}`);
   console.log(`  ratio ours / bpftool (wall): ${ratio.toFixed(2)} (goal ≤ 0.50: ${ratio <= 0.5 ? "met" : "MISSED"})`);
   const cpuOurs = median(warm.map((r) => r.cpu));
   const cpuTheirs = median(base.map((r) => r.cpu));
