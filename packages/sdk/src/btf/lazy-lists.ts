@@ -13,8 +13,8 @@ import type {
 } from "./types.js";
 
 /**
- * RawSection is what a lazy list needs to decode itself after the parse: the raw BTF, its
- * byte order and the string table. parseBtf validated every record and string offset
+ * RawSection is what a lazy list needs to decode itself after the parse: a copy of the
+ * type section, its byte order and the string table. parseBtf validated every record and string offset
  * before handing types out, so decoding here cannot fail.
  */
 export interface RawSection {
@@ -44,8 +44,8 @@ const defineGetter = (Object.prototype as unknown as { __defineGetter__: (this: 
 type Decoder<T> = (raw: RawSection, pos: number, vlen: number, kflag: boolean) => T[];
 
 /**
- * LazyList holds what a lazy type needs in two slots (vmlinux has ~45k of them): the byte
- * offset of its btf_type record and, until the first read, the raw section, then the
+ * LazyList holds what a lazy type needs in two slots (vmlinux has ~45k of them): the
+ * offset of its btf_type record in the type section and, until the first read, the raw section, then the
  * decoded array. vlen and kind_flag are re-read from the record's info word.
  */
 abstract class LazyList<T> {
@@ -119,8 +119,8 @@ const PARAMS = lazy(decodeParams);
 const VARS = lazy(decodeVars);
 
 // Each class sets its public fields in the order an object literal of the kind had them,
-// the list last, so key order (and so JSON and snapshots) is unchanged. `at` is the byte
-// offset of the type's btf_type record in the raw BTF.
+// the list last, so key order (and so JSON and snapshots) is unchanged. `at` is the
+// offset of the type's btf_type record in RawSection.dv.
 
 /** LazyComposite is a BTF_KIND_STRUCT/UNION whose `members` decode on first read. */
 export class LazyComposite extends LazyList<BtfMember> implements BtfComposite {

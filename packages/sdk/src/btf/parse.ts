@@ -85,7 +85,11 @@ function readTypes(
   input: string,
 ): { types: BtfType[]; offsets: Uint32Array; index: TypeIndex } {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const raw: RawSection = { dv, le, strings };
+  // Lazy lists decode from a private copy of the type section (a memcpy, ~1 ms for
+  // vmlinux): the caller may reuse or patch its buffer, and a .BTF section must not pin
+  // the whole ELF file. Offsets into the copy are `at - start`.
+  const copy = bytes.slice(start, start + len);
+  const raw: RawSection = { dv: new DataView(copy.buffer), le, strings };
   const end = start + len;
   // Count first so the flat copy validation walks (type-index.ts) is allocated exactly:
   // bounds from the section length would be 3-4x too big for vmlinux.
@@ -152,7 +156,7 @@ function readTypes(
         if (pos + vlen * 12 > end) truncated("members", vlen * 12, end - pos, id, pos, input);
         subCount[id] = vlen;
         // Members are decoded on first read (lazy-lists.ts); here only the flat copy for validation.
-        types[id - 1] = new LazyComposite(kind === 4 ? "struct" : "union", id, name, sizeOrType, raw, at);
+        types[id - 1] = new LazyComposite(kind === 4 ? "struct" : "union", id, name, sizeOrType, raw, at - start);
         for (let i = 0; i < vlen; i++, pos += 12) {
           strings.check(dv.getUint32(pos, le), id, pos);
           const off = dv.getUint32(pos + 8, le);
@@ -165,7 +169,7 @@ function readTypes(
       case 6: {
         if (pos + vlen * 8 > end) truncated("enum values", vlen * 8, end - pos, id, pos, input);
         if (sizeOrType > 8 || ((ENUM_SIZES >>> sizeOrType) & 1) === 0) fail(`enum size ${sizeOrType}`, input, id, at + 8);
-        types[id - 1] = new LazyEnum(id, name, sizeOrType, kflag, raw, at);
+        types[id - 1] = new LazyEnum(id, name, sizeOrType, kflag, raw, at - start);
         for (let i = 0; i < vlen; i++, pos += 8) strings.check(dv.getUint32(pos, le), id, pos);
         break;
       }
@@ -191,7 +195,7 @@ function readTypes(
       case 13: {
         if (pos + vlen * 8 > end) truncated("params", vlen * 8, end - pos, id, pos, input);
         subCount[id] = vlen;
-        types[id - 1] = new LazyFuncProto(id, name, sizeOrType, raw, at);
+        types[id - 1] = new LazyFuncProto(id, name, sizeOrType, raw, at - start);
         for (let i = 0; i < vlen; i++, pos += 8) {
           const nameOff = dv.getUint32(pos, le);
           strings.check(nameOff, id, pos);
@@ -211,7 +215,7 @@ function readTypes(
       case 15: {
         if (pos + vlen * 12 > end) truncated("datasec vars", vlen * 12, end - pos, id, pos, input);
         subCount[id] = vlen;
-        types[id - 1] = new LazyDatasec(id, name, sizeOrType, raw, at);
+        types[id - 1] = new LazyDatasec(id, name, sizeOrType, raw, at - start);
         for (let i = 0; i < vlen; i++, pos += 12) {
           subType[sub] = dv.getUint32(pos, le);
           subA[sub] = dv.getUint32(pos + 4, le);
@@ -241,7 +245,7 @@ function readTypes(
       case 19: {
         if (pos + vlen * 12 > end) truncated("enum64 values", vlen * 12, end - pos, id, pos, input);
         if (sizeOrType > 8 || ((ENUM_SIZES >>> sizeOrType) & 1) === 0) fail(`enum64 size ${sizeOrType}`, input, id, at + 8);
-        types[id - 1] = new LazyEnum64(id, name, sizeOrType, kflag, raw, at);
+        types[id - 1] = new LazyEnum64(id, name, sizeOrType, kflag, raw, at - start);
         for (let i = 0; i < vlen; i++, pos += 12) strings.check(dv.getUint32(pos, le), id, pos);
         break;
       }

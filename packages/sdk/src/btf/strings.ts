@@ -14,12 +14,12 @@ const utf8 = new TextDecoder("utf-8", { fatal: false });
 export class StringTable {
   readonly #bytes: Uint8Array;
   readonly #text: string | undefined;
+  readonly #length: number;
   readonly #input: string;
   readonly #base: number;
 
   /** `bytes` is the string section; `base` its offset in the raw BTF (for errors). The header checked it ends in NUL. */
   constructor(bytes: Uint8Array, input: string, base: number) {
-    this.#bytes = bytes;
     this.#input = input;
     this.#base = base;
     // Decoding maps each byte to one UTF-16 unit unless a valid multi-byte sequence (or a
@@ -27,17 +27,21 @@ export class StringTable {
     // offsets are string offsets and names can be sliced out of one decode.
     const text = utf8.decode(bytes);
     this.#text = text.length === bytes.length ? text : undefined;
+    // Lazy lists read names long after the parse: keep no view of the caller's buffer
+    // (it may change, or be a whole ELF file). The text, or else a copy, is all we need.
+    this.#bytes = this.#text === undefined ? bytes.slice() : new Uint8Array(0);
+    this.#length = bytes.length;
   }
 
   /** get returns the string at `off`; a BtfError naming `typeId` and the byte offset `at` when `off` is out of range. */
   get(off: number, typeId: number, at: number): string {
-    if (off >= this.#bytes.length) this.#outside(off, typeId, at);
+    if (off >= this.#length) this.#outside(off, typeId, at);
     return this.read(off);
   }
 
   /** check throws get's BtfError when `off` is out of range, without decoding (for names decoded later by `read`). */
   check(off: number, typeId: number, at: number): void {
-    if (off >= this.#bytes.length) this.#outside(off, typeId, at);
+    if (off >= this.#length) this.#outside(off, typeId, at);
   }
 
   /** read decodes the string at an offset `check` or `get` already accepted. */
@@ -48,7 +52,7 @@ export class StringTable {
   }
 
   #outside(off: number, typeId: number, at: number): never {
-    throw new BtfError(`string offset ${off} outside the ${this.#bytes.length}-byte string section`, {
+    throw new BtfError(`string offset ${off} outside the ${this.#length}-byte string section`, {
       input: this.#input,
       section: BTF_SECTION,
       typeId,

@@ -112,6 +112,13 @@ describe("lazy lists look like plain data", () => {
     expect((first[1] as BtfComposite).members.map((m) => m.name)).toEqual(["a", "b"]);
   });
 
+  it("lists decode the bytes as parsed, even when the caller's buffer changes afterwards", () => {
+    const bytes = encodeBtf(new Btf(MODEL));
+    const parsed = parseBtf(bytes).types;
+    bytes.fill(0xff);
+    expect(parsed).toEqual(MODEL);
+  });
+
   it("a bad member, param or enum value name still fails at parse time with type id and offset", () => {
     const bytes = encodeBtf(new Btf(MODEL));
     const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
