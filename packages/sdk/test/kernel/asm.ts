@@ -55,8 +55,8 @@ export const readU64 = (b: Uint8Array, off = 0): bigint => new DataView(b.buffer
 
 /** openFdCount counts /proc/self/fd entries (the leak check). */
 export async function openFdCount(): Promise<number> {
-  const { readdirSync } = await import("node:fs");
-  return readdirSync("/proc/self/fd").length;
+  const { fdCount } = await import("../../../../test/support/leaks.js");
+  return fdCount();
 }
 
 /** counterProgram: if the current tgid is `pid`, atomically add 1 to array[0]. */

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parseBtf } from "../../src/btf/parse.js";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
+import { expectFailure } from "../../../../test/support/leaks.js";
 import { isBpfSyscallError, isLoaderError, isVerifierError } from "../../src/errors/index.js";
 import {
   BPF_F_MMAPABLE, BPF_F_SLEEPABLE, BPF_MAP_TYPE_ARRAY, BPF_MAP_TYPE_HASH, BPF_PROG_TYPE_RAW_TRACEPOINT,
@@ -17,17 +18,6 @@ const writer = (map: number) =>
     ldMapFd(1, map), stMem(size.W, 10, -4, 0), mov64Reg(2, 10), add64Imm(2, -4), call(HELPER.map_lookup_elem),
     jeqImm(0, 0, 1), stMem(size.DW, 0, 0, 1), mov64Imm(0, 0), exit(),
   );
-
-/** expectFailure runs `fn` and checks it throws an error the guard accepts. */
-function expectFailure(fn: () => unknown, guard: (e: unknown) => boolean): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(guard(err), String(err)).toBe(true);
-}
 
 describe.skipIf(requirement(rootMissing()))("kernel fd hygiene", () => {
   it("1,000 create/load/run/attach/close cycles, with failures, leave /proc/self/fd unchanged", { timeout: 300_000 }, async () => {

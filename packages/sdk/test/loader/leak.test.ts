@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
+import { expectFailure } from "../../../../test/support/leaks.js";
 import { isBpfSyscallError, isLoaderError, isVerifierError } from "../../src/errors/index.js";
 import { BpfObject, vmlinuxBtf } from "../../src/loader/index.js";
 import { fdCount, fixture, u64 } from "./support.js";
@@ -7,17 +8,6 @@ import { fdCount, fixture, u64 } from "./support.js";
 const LIFECYCLE = fixture("lifecycle/lifecycle.bpf.o");
 const REJECTED = fixture("loader/rejected.bpf.o");
 const BAD_CORE = fixture("lifecycle/bad_core.bpf.o");
-
-/** expectFailure runs `fn` and checks it throws what `guard` accepts (and nothing else). */
-function expectFailure(fn: () => unknown, guard: (e: unknown) => boolean): void {
-  let err: unknown;
-  try {
-    fn();
-  } catch (e) {
-    err = e;
-  }
-  expect(guard(err), String(err)).toBe(true);
-}
 
 describe.skipIf(requirement(rootMissing()))("fd hygiene of the live loader", () => {
   it("1,000 open/load/attach/close cycles, three in ten failing, leave /proc/self/fd unchanged", { timeout: 120_000 }, () => {

@@ -2,21 +2,13 @@ import { readFileSync } from "node:fs";
 import { release } from "node:os";
 import { describe, expect, it } from "vitest";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
+import { caught as failure } from "../../../../test/support/leaks.js";
 import { isLoaderError, isVerifierError, type VerifierError } from "../../src/errors/index.js";
 import { mapInfo } from "../../src/kernel/index.js";
 import { BpfObject, linuxKernelVersion } from "../../src/loader/index.js";
 import { fdCount, fixture, u32, u64 } from "./support.js";
 
 /** failure runs `fn` and returns what it threw. */
-function failure(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error("expected a failure");
-}
-
 describe.skipIf(requirement(rootMissing()))("programs on the real kernel: syscall, arena, calls, kconfig, rejections", () => {
   it("a syscall program runs with a typed context and writes an arena that TypeScript reads in place", () => {
     using obj = BpfObject.open(fixture("loader/arena.bpf.o")).load();

@@ -1,5 +1,4 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(import.meta.dirname, "../../../..");
@@ -9,10 +8,7 @@ export function fixture(rel: string): string {
   return join(root, "test", "fixtures", rel);
 }
 
-/** fdCount counts /proc/self/fd (the leak check). */
-export function fdCount(): number {
-  return readdirSync("/proc/self/fd").length;
-}
+export { fdCount } from "../../../../test/support/leaks.js";
 
 /** u32s / u64 read little-endian numbers out of bytes. */
 export function u32(b: Uint8Array, off: number): number {

@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readdirSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
+import { fdCount } from "../../../../test/support/leaks.js";
 import { isBpfSyscallError, type BpfSyscallError } from "../../src/errors/index.js";
 import { once } from "node:events";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -155,7 +156,7 @@ const refused = rootMissing() === undefined ? btfAttachRefused() : "needs root";
 if (refused !== undefined && rootMissing() === undefined) describe("fentry, fexit and lsm where the kernel refuses them", () => {
   it("load fails with the kernel's BPF_PROG_LOAD EPERM, as bpftool's does, and leaks nothing", () => {
     console.warn(`fentry/fexit/lsm refused on this kernel: ${refused}`);
-    const before = readdirSync("/proc/self/fd").length;
+    const before = fdCount();
     let error: unknown;
     try {
       using obj = BpfObject.open(fixture("lifecycle/attach_kinds.bpf.o"));
@@ -166,7 +167,7 @@ if (refused !== undefined && rootMissing() === undefined) describe("fentry, fexi
     expect(isBpfSyscallError(error), String(error)).toBe(true);
     expect((error as BpfSyscallError).command).toBe("BPF_PROG_LOAD");
     expect((error as BpfSyscallError).code).toBe("EPERM");
-    expect(readdirSync("/proc/self/fd").length).toBe(before);
+    expect(fdCount()).toBe(before);
   });
 });
 
