@@ -60,7 +60,11 @@ export class RegionPages {
     this.u32[(this.base + off) >> 2] = v;
   }
   protected inc(c: Counter, by = 1): void {
-    const i = (this.base + REGION.counters + COUNTERS[c]) >> 2;
+    this.incAt(COUNTERS[c], by);
+  }
+  /** incAt adds `by` to the u64 counter at byte `counterOff` of the counters block (hot paths pass a constant). */
+  protected incAt(counterOff: number, by: number): void {
+    const i = (this.base + REGION.counters + counterOff) >> 2;
     const lo = this.u32[i]! + by;
     if (lo > 0xffffffff) {
       this.u32[i] = lo - 0x100000000;

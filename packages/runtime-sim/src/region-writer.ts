@@ -6,7 +6,13 @@ export type { RegionOptions } from "./region-pages.js";
 
 // Local copies of the imported bindings: test runners turn imported names into getter calls,
 // which costs more than the work in these hot paths.
-const { BSKEL_ENTRY_FREE, BSKEL_ENTRY_LIVE, BSKEL_INDEX_L1_FANOUT, BSKEL_INDEX_L1_SHIFT, BSKEL_INDEX_ROOT_SHIFT, BSKEL_KEY_LIMIT, BSKEL_MAP_NAME_LEN, BSKEL_MAX_MAPS, BSKEL_PAGE_INDEX_L1, BSKEL_PAGE_INDEX_LEAF, BSKEL_PAGE_RETIRED, BSKEL_PAGE_SHIFT, BSKEL_PAGE_SIZE, BSKEL_PAGE_SLAB, BSKEL_SLAB_HDR_SIZE, CLASS, CLASS_SIZE, ENTRY, MAP_DESC, MAP_DESC_SIZE, PGDESC, PGDESC_SIZE, REGION, SLAB, classFor, ownerKindCode, valueOffset } = layout;
+const { BSKEL_ENTRY_FREE, BSKEL_ENTRY_LIVE, BSKEL_INDEX_L1_FANOUT, BSKEL_INDEX_L1_SHIFT, BSKEL_INDEX_ROOT_SHIFT, BSKEL_KEY_LIMIT, BSKEL_MAP_NAME_LEN, BSKEL_MAX_MAPS, BSKEL_PAGE_INDEX_L1, BSKEL_PAGE_INDEX_LEAF, BSKEL_PAGE_RETIRED, BSKEL_PAGE_SHIFT, BSKEL_PAGE_SIZE, BSKEL_PAGE_SLAB, BSKEL_SLAB_HDR_SIZE, CLASS, CLASS_SIZE, COUNTERS, ENTRY, MAP_DESC, MAP_DESC_SIZE, PGDESC, PGDESC_SIZE, REGION, SLAB, classFor, ownerKindCode, valueOffset } = layout;
+
+// Counter offsets for the hot paths: a string-keyed lookup per counter bump costs more than the bump.
+const C_ALLOCS = COUNTERS.allocs;
+const C_FREES = COUNTERS.frees;
+const C_LIVE_ENTRIES = COUNTERS.live_entries;
+const C_LIVE_BYTES = COUNTERS.live_bytes;
 
 /** MapRegistration describes one storage map placed in the region. */
 export interface MapRegistration {
@@ -184,9 +190,9 @@ export class RegionWriter extends RegionPages {
     this.u16[(this.desc(leafPage) + PGDESC.nr_live) >> 1]!++;
     this.u32[(md + MAP_DESC.nr_live) >> 2]!++;
     this.inc64(md + MAP_DESC.creates, 1);
-    this.inc("allocs");
-    this.inc("live_entries");
-    this.inc("live_bytes", valueSize);
+    this.incAt(C_ALLOCS, 1);
+    this.incAt(C_LIVE_ENTRIES, 1);
+    this.incAt(C_LIVE_BYTES, valueSize);
     return off;
   }
 
@@ -237,9 +243,9 @@ export class RegionWriter extends RegionPages {
     if (p < this.u32[(cls + CLASS.scan_hint) >> 2]!) this.u32[(cls + CLASS.scan_hint) >> 2] = p;
     this.u32[(md + MAP_DESC.nr_live) >> 2]!--;
     this.inc64(md + MAP_DESC.deletes, 1);
-    this.inc("frees");
-    this.inc("live_entries", -1);
-    this.inc("live_bytes", -valueSize);
+    this.incAt(C_FREES, 1);
+    this.incAt(C_LIVE_ENTRIES, -1);
+    this.incAt(C_LIVE_BYTES, -valueSize);
     return true;
   }
 
