@@ -126,12 +126,18 @@ export class LocalStorageMap {
   unlink(owner: StorageOwner): boolean {
     const storage = owner.storage;
     if (storage === null) return false;
-    const i = storage.list.findIndex((e) => e.map === this);
-    if (i < 0) return false;
-    const [e] = storage.list.splice(i, 1);
+    // A plain loop and an in-place shift: findIndex's closure and splice's result array are
+    // garbage on every delete. The list keeps its order, as splice would.
+    const list = storage.list;
+    let i = 0;
+    while (i < list.length && list[i]!.map !== this) i++;
+    if (i === list.length) return false;
+    const e = list[i]!;
+    for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j]!;
+    list.pop();
     if (storage.cache[this.cacheIdx] === e) storage.cache[this.cacheIdx] = undefined;
     this.counters.deletes++;
-    this.onFree?.(owner, e!);
+    this.onFree?.(owner, e);
     return true;
   }
 }
