@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DisposableStack } from "../src/util/disposable-stack.js";
+import { DisposableStack, runAll } from "../src/util/disposable-stack.js";
 import { BtfError, isBtfError, VerifierError } from "../src/errors/index.js";
 
 describe("DisposableStack", () => {
@@ -27,6 +27,31 @@ describe("DisposableStack", () => {
     expect(closed).toBe(0);
     moved.dispose();
     expect(closed).toBe(1);
+  });
+});
+
+describe("runAll", () => {
+  it("runs every step in order and rethrows the first error, even a thrown undefined", () => {
+    const ran: number[] = [];
+    let thrown: unknown = "nothing";
+    try {
+      runAll([
+        () => ran.push(1),
+        () => {
+          ran.push(2);
+          throw undefined;
+        },
+        () => {
+          ran.push(3);
+          throw new Error("second");
+        },
+        () => ran.push(4),
+      ]);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(ran).toEqual([1, 2, 3, 4]);
+    expect(thrown).toBeUndefined();
   });
 });
 

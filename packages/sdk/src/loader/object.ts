@@ -8,7 +8,7 @@ import { readObject } from "../object/read.js";
 import type { DataVariable, MapSpec, ObjectSpec } from "../object/spec.js";
 import { KernelTransport } from "../transport/kernel.js";
 import type { BtfFd, MapFd, MappedRegion, ProgFd, RunOptions, RunResult, Transport } from "../transport/transport.js";
-import { DisposableStack } from "../util/disposable-stack.js";
+import { DisposableStack, runAll } from "../util/disposable-stack.js";
 import { BpfMap } from "./bpf-map.js";
 import { BpfProgram } from "./bpf-program.js";
 import { kernelSymbols, needsVmlinux } from "./externs.js";
@@ -313,18 +313,11 @@ export class BpfObject implements Disposable {
   [Symbol.dispose](): void {
     if (this.#state === "closed") return;
     this.#state = "closed";
-    let first: unknown;
-    const attempt = (fn: () => void) => {
-      try {
-        fn();
-      } catch (e) {
-        first ??= e;
-      }
-    };
-    attempt(() => this.#links.dispose());
-    attempt(() => { for (const p of this.#programs.values()) p.detach(); });
-    attempt(() => this.#stack?.dispose());
-    attempt(() => this.#closeTransport());
-    if (first !== undefined) throw first;
+    runAll([
+      () => this.#links.dispose(),
+      () => runAll([...this.#programs.values()].map((p) => () => p.detach())),
+      () => this.#stack?.dispose(),
+      () => this.#closeTransport(),
+    ]);
   }
 }

@@ -12,6 +12,7 @@ import { btfLoad, mapInfo, objGet, objPin, progInfo, type MapInfo, type ProgInfo
 import { openTracepointEvent, tracepointId } from "../kernel/perf.js";
 import { progLoad, progTestRun, type ProgLoadOptions } from "../kernel/prog.js";
 import { close as sysClose, ioctl } from "../kernel/syscalls.js";
+import { runAll } from "../util/disposable-stack.js";
 import {
   BPF_LSM_MAC, BPF_MODIFY_RETURN, BPF_PERF_EVENT, BPF_TRACE_FENTRY, BPF_TRACE_FEXIT, BPF_TRACE_ITER, BPF_TRACE_RAW_TP,
   PERF_EVENT_IOC_ENABLE, PERF_EVENT_IOC_SET_BPF,
@@ -317,18 +318,10 @@ export class KernelTransport implements Transport {
   [Symbol.dispose](): void {
     if (this.#closed) return;
     this.#closed = true;
-    let first: unknown;
-    const attempt = (fn: () => void) => {
-      try {
-        fn();
-      } catch (e) {
-        first ??= e;
-      }
-    };
-    for (const m of [...this.#mappings]) attempt(() => m[Symbol.dispose]());
+    const steps: (() => void)[] = [...this.#mappings].map((m) => () => m[Symbol.dispose]());
     for (const kind of CLOSE_ORDER) {
-      for (const [fd, k] of [...this.#fds]) if (k === kind) attempt(() => this.close(fd as MapFd));
+      for (const [fd, k] of [...this.#fds]) if (k === kind) steps.push(() => this.close(fd as MapFd));
     }
-    if (first !== undefined) throw first;
+    runAll(steps);
   }
 }

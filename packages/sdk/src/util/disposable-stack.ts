@@ -1,4 +1,24 @@
 /**
+ * runAll runs every step in order even when some throw, then rethrows the first error.
+ * Disposal paths use it so one failing close never leaks the resources after it.
+ */
+export function runAll(steps: Iterable<() => void>): void {
+  let failed = false;
+  let first: unknown;
+  for (const step of steps) {
+    try {
+      step();
+    } catch (e) {
+      if (!failed) {
+        failed = true;
+        first = e;
+      }
+    }
+  }
+  if (failed) throw first;
+}
+
+/**
  * DisposableStack is a small stand-in for the TC39 `DisposableStack`, which Node 20 lacks.
  * Resources are disposed in reverse order; an error from one disposal does not stop the
  * others, and the first error is rethrown at the end.
@@ -52,19 +72,7 @@ export class DisposableStack implements Disposable {
     this.#disposed = true;
     const items = this.#items;
     this.#items = [];
-    let failed = false;
-    let first: unknown;
-    for (let i = items.length - 1; i >= 0; i--) {
-      try {
-        items[i]!();
-      } catch (e) {
-        if (!failed) {
-          failed = true;
-          first = e;
-        }
-      }
-    }
-    if (failed) throw first;
+    runAll(items.reverse());
   }
 
   #check(): void {

@@ -1,1 +1,1 @@
-export { DisposableStack } from "./disposable-stack.js";
+export { DisposableStack, runAll } from "./disposable-stack.js";
