@@ -112,6 +112,18 @@ static __always_inline u64 bskel_task_get(void *map, struct task_struct *task, u
 	return bskel_attach(s, n0, n1, BSKEL_OWNER_TASK, pid, size, align);
 }
 
+/* bskel_slot_detach unlinks a storage slot from its arena entry and frees the entry; returns the old address. */
+static __always_inline u64 bskel_slot_detach(struct bskel_slot_hdr *s)
+{
+	u64 v = s->vptr;
+	s->vptr = 0;
+	if (v) {
+		bskel_arena_ref();
+		bskel_release(s->map_id, s->key, s->off, s->gen);
+	}
+	return v;
+}
+
 static __always_inline long bskel_task_delete(void *map, struct task_struct *task)
 {
 	if (!task)
@@ -119,12 +131,7 @@ static __always_inline long bskel_task_delete(void *map, struct task_struct *tas
 	struct bskel_slot_hdr *s = bpf_task_storage_get(map, task, 0, 0);
 	if (!s)
 		return -ENOENT;
-	u64 v = s->vptr;
-	s->vptr = 0;
-	if (v) {
-		bskel_arena_ref();
-		bskel_release(s->map_id, s->key, s->off, s->gen);
-	}
+	u64 v = bskel_slot_detach(s);
 	bpf_task_storage_delete(map, task);
 	return v ? 0 : -ENOENT;
 }
@@ -175,12 +182,7 @@ static __always_inline long bskel_cgrp_delete(void *map, struct cgroup *cgrp)
 	struct bskel_slot_hdr *s = bpf_cgrp_storage_get(map, cgrp, 0, 0);
 	if (!s)
 		return -ENOENT;
-	u64 v = s->vptr;
-	s->vptr = 0;
-	if (v) {
-		bskel_arena_ref();
-		bskel_release(s->map_id, s->key, s->off, s->gen);
-	}
+	u64 v = bskel_slot_detach(s);
 	bpf_cgrp_storage_delete(map, cgrp);
 	return v ? 0 : -ENOENT;
 }
