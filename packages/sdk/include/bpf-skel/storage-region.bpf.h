@@ -18,9 +18,14 @@
 #ifndef BSKEL_ARENA_PAGES
 #define BSKEL_ARENA_PAGES (1u << 16)
 #endif
-/* BSKEL_ARENA_ADDR: where user space maps the arena (map_extra); 0 lets the kernel choose. */
+/*
+ * BSKEL_ARENA_ADDR: where user space maps the arena (map_extra); 0 (the default) lets the
+ * kernel choose a free range. A fixed address can collide with whatever the process already
+ * mapped there (V8 reserves large ranges at random addresses), and the region stores no
+ * pointers user space follows, so nothing needs a fixed one.
+ */
 #ifndef BSKEL_ARENA_ADDR
-#define BSKEL_ARENA_ADDR (1ull << 44)
+#define BSKEL_ARENA_ADDR 0
 #endif
 /* BSKEL_LOCK_SPINS: attempts to take the allocator lock before giving up (NULL / deferred free). */
 #ifndef BSKEL_LOCK_SPINS

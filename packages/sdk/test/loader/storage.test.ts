@@ -12,7 +12,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // The storage fixtures (arena + task storage + kfuncs + tp_btf + syscall programs) through the
 // live loader instead of test/kernel-storage's hand-written one: the loader can replace it.
 describe.skipIf(requirement(rootMissing()))("mapped storage objects through the live loader", () => {
-  it("task_ctx.bpf.o: every program loads, the arena is at map_extra, and a child's entry matches /proc", async () => {
+  it("task_ctx.bpf.o: every program loads, the arena is mapped where the kernel chose, and a child's entry matches /proc", async () => {
     const before = fdCount();
     {
       using obj = BpfObject.open(fixture("storage-kernel/task_ctx.bpf.o")).load();
@@ -20,7 +20,8 @@ describe.skipIf(requirement(rootMissing()))("mapped storage objects through the 
         "bench_get", "bskel_init", "bskel_refill", "depopulate", "on_exec", "on_switch", "populate", "task_ctx_stor__bskel_exit",
         "task_ctx_stor__bskel_reg",
       ]);
-      expect(obj.arena!.address).toBe(1n << 44n);
+      expect(obj.arena!.address % 4096n).toBe(0n); // map_extra 0: the kernel chose it
+      expect(obj.arena!.address).toBeGreaterThan(0n);
       using driver = new MappedStorage(obj.storageObject(), { poolTarget: 16, refillIntervalMs: 5, input: "task_ctx.bpf.o" });
       const storage = driver.open("task_ctx_stor", TaskCtx);
       try {
