@@ -4,6 +4,7 @@ import { SimArena, type ArenaFaults } from "./arena.js";
 import * as ls from "./local-storage.js";
 import { CacheIdxPool, LocalStorageMap, type OwnerStorage, type StorageOwner } from "./local-storage.js";
 import { MappedStorageMap, type KernelContext, type ValueClass } from "./mapped-storage.js";
+import { PidTable } from "./pid-table.js";
 import { RegionWriter, type RegionOptions } from "./region-writer.js";
 
 // A local copy: test runners turn imported names into getter calls (exitTask is hot).
@@ -70,9 +71,8 @@ export type TaskHook = (task: SimTask) => void;
 export class SimKernel implements Disposable {
   readonly pidMax: number;
   readonly autoRefill: boolean;
-  // Tasks by pid, like the kernel's pid table: an array indexed by pid beats a Map on fork/exit.
-  readonly #byPid: (SimTask | undefined)[] = [];
-  #taskCount = 0;
+  // Tasks by pid, like the kernel's pid IDR: chunked arrays beat a Map (and an ever-growing array) on fork/exit.
+  readonly #pids: PidTable<SimTask>;
   readonly #cgroups = new Map<number, SimCgroup>();
   readonly #taskCache = new CacheIdxPool();
   readonly #cgrpCache = new CacheIdxPool();
@@ -82,24 +82,18 @@ export class SimKernel implements Disposable {
   readonly onTaskExit = new Set<TaskHook>();
   #arena: SimArena | undefined;
   #region: RegionWriter | undefined;
-  #lastPid = 0;
   #nextCgroupId = 2;
-  #sleepable = false;
-  readonly #ctx: KernelContext;
+  // One mutable context object: storage maps read `sleepable` from it directly on their hot path.
+  readonly #ctx: { sleepable: boolean } = { sleepable: false };
   #closed = false;
 
   constructor(options: SimKernelOptions = {}) {
     this.#options = options;
     this.pidMax = options.pidMax ?? 4_194_304;
     this.autoRefill = options.autoRefill ?? true;
+    this.#pids = new PidTable(this.pidMax);
     this.rootCgroup = new SimCgroup(1, "/", null);
     this.#cgroups.set(1, this.rootCgroup);
-    const self = this;
-    this.#ctx = {
-      get sleepable() {
-        return self.#sleepable;
-      },
-    };
   }
 
   // --- the arena and the region ---------------------------------------------------------
@@ -135,8 +129,9 @@ export class SimKernel implements Disposable {
     const region = this.region;
     const mapId = region.registerMap({ name, owner, valueSize: valueClass.size, valueAlign: valueClass.align });
     const cacheIdx = owner === "task" ? this.#taskCache.get() : this.#cgrpCache.get();
-    const ls = new LocalStorageMap(name, 8, cacheIdx);
-    return new MappedStorageMap(name, owner, mapId, ls, region, valueClass, () => this.#ctx);
+    const ls = new LocalStorageMap(name, 8, cacheIdx, true);
+    const ctx = this.#ctx;
+    return new MappedStorageMap(name, owner, mapId, ls, region, valueClass, () => ctx);
   }
 
   /** localStorageMap declares a classic task/cgroup storage map (values live in the kernel, not the region). */
@@ -150,12 +145,13 @@ export class SimKernel implements Disposable {
 
   /** run executes `fn` as BPF code in a sleepable or non-sleepable context. */
   run<T>(sleepable: boolean, fn: () => T): T {
-    const prev = this.#sleepable;
-    this.#sleepable = sleepable;
+    const ctx = this.#ctx;
+    const prev = ctx.sleepable;
+    ctx.sleepable = sleepable;
     try {
       return fn();
     } finally {
-      this.#sleepable = prev;
+      ctx.sleepable = prev;
       if (!prev) this.#maintain();
     }
   }
@@ -169,23 +165,16 @@ export class SimKernel implements Disposable {
 
   // --- tasks -----------------------------------------------------------------------------
 
-  #allocPid(): number {
-    for (let n = 0; n < this.pidMax; n++) {
-      this.#lastPid = this.#lastPid + 1 >= this.pidMax ? 1 : this.#lastPid + 1;
-      if (this.#byPid[this.#lastPid] === undefined) return this.#lastPid;
-    }
-    throw new SimKernelError("pid space exhausted", { symbol: "fork" });
-  }
 
   /** createTask forks a task (pids are allocated cyclically, like alloc_pid) and runs the init hooks (sleepable). */
   createTask(options?: { comm?: string; tgid?: number; weight?: number; cgroup?: SimCgroup }): SimTask {
     this.#check();
-    const pid = this.#allocPid();
+    const pid = this.#pids.alloc();
+    if (pid === 0) throw new SimKernelError("pid space exhausted", { symbol: "fork" });
     const cgroup = options?.cgroup ?? this.rootCgroup;
     if (!cgroup.alive) throw new SimKernelError("cgroup was removed", { symbol: cgroup.path });
     const task = new SimTask(pid, options?.tgid ?? pid, options?.comm ?? "task", options?.weight ?? 100, cgroup);
-    this.#byPid[pid] = task;
-    this.#taskCount++;
+    this.#pids.set(pid, task);
     cgroup.nrTasks++;
     if (this.onTaskInit.size > 0) this.run(true, () => this.onTaskInit.forEach((h) => h(task)));
     else this.#maintain();
@@ -195,27 +184,26 @@ export class SimKernel implements Disposable {
   /** exitTask runs the exit hooks (non-sleepable), frees the task's storage and its pid. */
   exitTask(task: SimTask | number): void {
     this.#check();
-    const t = typeof task === "number" ? this.#byPid[task] : task;
+    const t = typeof task === "number" ? this.#pids.get(task) : task;
     if (t === undefined || !t.alive) return;
     if (this.onTaskExit.size > 0) this.run(false, () => this.onTaskExit.forEach((h) => h(t)));
     t.state = "dead";
     t.cgroup.nrTasks--;
     freeOwnerStorage(t);
-    this.#byPid[t.pid] = undefined;
-    this.#taskCount--;
+    this.#pids.delete(t.pid);
   }
 
   task(pid: number): SimTask | undefined {
-    return this.#byPid[pid];
+    return this.#pids.get(pid);
   }
 
   get taskCount(): number {
-    return this.#taskCount;
+    return this.#pids.size;
   }
 
-  /** tasks lists the live tasks in pid order (walks the pid table: O(highest pid used)). */
-  *tasks(): IterableIterator<SimTask> {
-    for (const t of this.#byPid) if (t !== undefined) yield t;
+  /** tasks lists the live tasks in pid order (walks the pid table's present chunks). */
+  tasks(): IterableIterator<SimTask> {
+    return this.#pids.values();
   }
 
   // --- cgroups ---------------------------------------------------------------------------

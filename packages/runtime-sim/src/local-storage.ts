@@ -10,10 +10,13 @@ export const BPF_LOCAL_STORAGE_GET_F_CREATE = 1;
 export const BPF_LOCAL_STORAGE_CACHE_SIZE = 16;
 
 /**
- * Selem is one map's element in one owner's storage (bpf_local_storage_elem). Freed storages
- * are recycled through a small free list, as the kernel's bpf_mem_cache recycles them.
+ * Selem is one map's element in one owner's storage (bpf_local_storage_elem), linked into the
+ * owner's list through `next` (the kernel's snode hlist_node), so a storage is one object and
+ * its elements, not an array besides.
  */
 export class Selem {
+  /** next: the following (older) element of the owner's list; null at the end. */
+  next: Selem | null = null;
   constructor(
     readonly map: LocalStorageMap,
     /** value: the element's bytes (classic maps) — for mapped maps the 8-byte "arena pointer". */
@@ -26,15 +29,25 @@ export class Selem {
 // bpf_mem_cache stand-in: freed owner storages (cache + list) wait here for the next owner.
 const STORAGE_CACHE_MAX = 4096;
 const storageCache: OwnerStorage[] = [];
+// Freed elements of pointer-only (mapped) maps wait in their map, up to this many.
+const ELEM_CACHE_MAX = 4096;
 
-/** OwnerStorage is an owner's bpf_local_storage: the cache and the element list. */
+/** OwnerStorage is an owner's bpf_local_storage: the cache and the element list (newest first, as hlist_add_head). */
 export class OwnerStorage {
   // A literal of BPF_LOCAL_STORAGE_CACHE_SIZE holes is the cheapest array V8 can make here.
   readonly cache: (Selem | undefined)[] = [
     undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
     undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
   ];
-  readonly list: Selem[] = [];
+  /** head is the list's first element (the newest); null when empty. */
+  head: Selem | null = null;
+
+  /** list is a snapshot of the elements in list order (for tests and inspection; lookups walk `head`). */
+  get list(): Selem[] {
+    const out: Selem[] = [];
+    for (let e = this.head; e !== null; e = e.next) out.push(e);
+    return out;
+  }
 }
 
 /** StorageOwner is a task or a cgroup as local storage sees it. */
@@ -76,11 +89,18 @@ export class LocalStorageMap {
   readonly counters: LocalStorageCounters = { cacheHits: 0, slowWalks: 0, misses: 0, creates: 0, createFailures: 0, deletes: 0 };
   /** onFree runs when an element is unlinked (delete or owner exit); mapped maps free their entry there. */
   onFree: ((owner: StorageOwner, elem: Selem) => void) | undefined;
+  // Freed elements, reused by link() when the map is pointer-only (see the constructor).
+  readonly #spare: Selem[] = [];
 
+  /**
+   * @param pointerOnly the elements hold only an arena pointer (`ref`; mapped storage maps):
+   * `link` ignores `value`, and freed elements are recycled like bpf_mem_cache recycles them.
+   */
   constructor(
     readonly name: string,
     readonly valueSize: number,
     readonly cacheIdx: number,
+    readonly pointerOnly = false,
   ) {}
 
   /** lookup is bpf_local_storage_lookup(): cache slot first, then the list walk that refills the cache. */
@@ -96,9 +116,7 @@ export class LocalStorageMap {
       return cached;
     }
     this.counters.slowWalks++;
-    const list = storage.list;
-    for (let i = 0; i < list.length; i++) {
-      const e = list[i]!;
+    for (let e = storage.head; e !== null; e = e.next) {
       if (e.map === this) {
         storage.cache[this.cacheIdx] = e;
         return e;
@@ -114,10 +132,13 @@ export class LocalStorageMap {
       this.counters.createFailures++;
       return null;
     }
-    owner.storage ??= storageCache.pop() ?? new OwnerStorage();
-    const e = new Selem(this, value, ref);
-    owner.storage.list.push(e);
-    owner.storage.cache[this.cacheIdx] = e;
+    const storage = (owner.storage ??= storageCache.pop() ?? new OwnerStorage());
+    let e = this.#spare.pop();
+    if (e === undefined) e = new Selem(this, this.pointerOnly ? POINTER_VALUE : value, ref);
+    else e.ref = ref;
+    e.next = storage.head;
+    storage.head = e;
+    storage.cache[this.cacheIdx] = e;
     this.counters.creates++;
     return e;
   }
@@ -126,33 +147,48 @@ export class LocalStorageMap {
   unlink(owner: StorageOwner): boolean {
     const storage = owner.storage;
     if (storage === null) return false;
-    // A plain loop and an in-place shift: findIndex's closure and splice's result array are
-    // garbage on every delete. The list keeps its order, as splice would.
-    const list = storage.list;
-    let i = 0;
-    while (i < list.length && list[i]!.map !== this) i++;
-    if (i === list.length) return false;
-    const e = list[i]!;
-    for (let j = i + 1; j < list.length; j++) list[j - 1] = list[j]!;
-    list.pop();
+    let prev: Selem | null = null;
+    let e = storage.head;
+    while (e !== null && e.map !== this) {
+      prev = e;
+      e = e.next;
+    }
+    if (e === null) return false;
+    if (prev === null) storage.head = e.next;
+    else prev.next = e.next;
+    e.next = null;
     if (storage.cache[this.cacheIdx] === e) storage.cache[this.cacheIdx] = undefined;
     this.counters.deletes++;
     this.onFree?.(owner, e);
+    this.release(e);
     return true;
   }
+
+  /** release takes back an unlinked element: pointer-only maps keep it for the next link. */
+  release(e: Selem): void {
+    if (this.pointerOnly && this.#spare.length < ELEM_CACHE_MAX) this.#spare.push(e);
+  }
 }
+
+/** POINTER_VALUE is the 8-byte value every pointer-only element shares (the pointer itself is `ref`). */
+const POINTER_VALUE = new Uint8Array(8);
 
 /** freeOwnerStorage is bpf_{task,cgrp}_storage_free(): every element of a dying owner is unlinked. */
 export function freeOwnerStorage(owner: StorageOwner): void {
   const storage = owner.storage;
   if (storage === null) return;
   owner.storage = null;
-  const list = storage.list;
-  while (list.length > 0) {
-    const e = list.pop()!;
-    storage.cache[e.map.cacheIdx] = undefined;
-    e.map.counters.deletes++;
-    e.map.onFree?.(owner, e);
+  let e = storage.head;
+  storage.head = null;
+  while (e !== null) {
+    const next = e.next;
+    e.next = null;
+    const map = e.map;
+    storage.cache[map.cacheIdx] = undefined;
+    map.counters.deletes++;
+    map.onFree?.(owner, e);
+    map.release(e);
+    e = next;
   }
   if (storageCache.length < STORAGE_CACHE_MAX) storageCache.push(storage);
 }

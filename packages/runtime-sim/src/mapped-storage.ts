@@ -26,6 +26,9 @@ export interface KernelContext {
  */
 export class MappedStorageMap<V = unknown> {
   readonly #views = new Map<number, V>();
+  readonly #ctx: KernelContext;
+  // Absolute arena offset of the value of the entry at region offset 0: value offsets are fixed per map.
+  readonly #valueBase: number;
 
   constructor(
     readonly name: string,
@@ -36,6 +39,8 @@ export class MappedStorageMap<V = unknown> {
     readonly valueClass: ValueClass<V>,
     readonly context: () => KernelContext,
   ) {
+    this.#ctx = context();
+    this.#valueBase = region.base + region.valueOffsetOf(mapId, 0);
     storage.onFree = (o) => {
       region.freeEntry(mapId, o.id);
     };
@@ -46,12 +51,12 @@ export class MappedStorageMap<V = unknown> {
     const e = this.storage.lookup(owner);
     if (e !== undefined) return e.ref;
     if ((flags & BPF_LOCAL_STORAGE_GET_F_CREATE) === 0 || !owner.alive) return 0;
-    const off = this.region.allocEntry(this.mapId, owner.id, this.context().sleepable);
+    const off = this.region.allocEntry(this.mapId, owner.id, this.#ctx.sleepable);
     if (off === 0) {
       this.storage.counters.createFailures++;
       return 0;
     }
-    const abs = this.region.base + this.region.valueOffsetOf(this.mapId, off);
+    const abs = this.#valueBase + off;
     if (this.storage.link(owner, ARENA_PTR, abs) === null) {
       this.region.freeEntry(this.mapId, owner.id);
       return 0;

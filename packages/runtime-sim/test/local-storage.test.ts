@@ -35,6 +35,41 @@ describe("local storage semantics", () => {
     expect(t.storage!.list.length).toBe(2);
   });
 
+  it("keeps the owner's list newest first; unlink from the middle keeps the rest reachable", () => {
+    const k = new SimKernel();
+    const maps = Array.from({ length: 4 }, (_, i) => k.localStorageMap(`m${i}`, "task", 8));
+    const t = k.createTask();
+    for (const [i, m] of maps.entries()) m.link(t, new Uint8Array([i, 0, 0, 0, 0, 0, 0, 0]), 0);
+    expect(t.storage!.list.map((e) => e.map.name)).toEqual(["m3", "m2", "m1", "m0"]);
+    expect(maps[1]!.unlink(t)).toBe(true);
+    expect(maps[1]!.unlink(t)).toBe(false);
+    expect(t.storage!.list.map((e) => e.map.name)).toEqual(["m3", "m2", "m0"]);
+    for (const [i, m] of maps.entries()) expect(m.lookup(t)?.value[0]).toBe(i === 1 ? undefined : i);
+    k.exitTask(t);
+    expect(maps.map((m) => m.counters.deletes)).toEqual([1, 1, 1, 1]);
+  });
+
+  it("recycles the elements of mapped maps (bpf_mem_cache), never those holding classic values", () => {
+    const k = new SimKernel();
+    const m = k.defineStorage("task_ctx_stor", "task", TaskCtx);
+    const classic = k.localStorageMap("c", "task", 8);
+    const a = k.createTask();
+    m.get(a, CREATE);
+    const va = new Uint8Array(8).fill(7);
+    classic.link(a, va, 0);
+    const ea = m.storage.lookup(a)!;
+    const ca = classic.lookup(a)!;
+    k.exitTask(a);
+    const b = k.createTask();
+    const offB = m.getOffset(b, CREATE);
+    classic.link(b, new Uint8Array(8), 0);
+    expect(m.storage.lookup(b)).toBe(ea); // the same element, now b's
+    expect(ea.ref).toBe(offB);
+    expect(classic.lookup(b)).not.toBe(ca);
+    expect(ca.value).toBe(va); // a stale classic element keeps its bytes
+    expect(m.storage.lookup(a)).toBeUndefined();
+  });
+
   it("without F_CREATE a missing entry is NULL; delete returns ENOENT the second time", () => {
     const k = new SimKernel();
     const m = k.defineStorage("task_ctx_stor", "task", TaskCtx);
