@@ -30,6 +30,8 @@ export class RegionPages {
   protected readonly u8: Uint8Array;
   protected readonly u16: Uint16Array;
   protected readonly u32: Uint32Array;
+  /** f64 views the same bytes 8 at a time (zeroing values takes half the stores). */
+  protected readonly f64: Float64Array;
   protected readonly descBase: number;
   protected readonly firstDataPage: number;
   protected absentHint: number;
@@ -47,6 +49,7 @@ export class RegionPages {
     this.u8 = new Uint8Array(arena.buffer);
     this.u16 = new Uint16Array(arena.buffer);
     this.u32 = new Uint32Array(arena.buffer);
+    this.f64 = new Float64Array(arena.buffer);
     this.descBase = this.base + BSKEL_PGDESC_PGOFF * BSKEL_PAGE_SIZE;
     this.#init(Math.min(BSKEL_POOL_MAX, options.poolTarget ?? 16), descPages);
   }

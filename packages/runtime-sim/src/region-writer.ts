@@ -32,6 +32,18 @@ export interface MapRegistration {
  * calling context could call bpf_arena_alloc_pages on 6.18.
  */
 export class RegionWriter extends RegionPages {
+  // JS-side copies of what registerMap wrote (fixed per map): the hot paths read them instead
+  // of re-deriving them from the map descriptor on every call. nr_maps only grows here.
+  #nrMaps = 0;
+  readonly #mapClass = new Int32Array(BSKEL_MAX_MAPS);
+  readonly #mapValueOff = new Int32Array(BSKEL_MAX_MAPS);
+  readonly #mapValueSize = new Int32Array(BSKEL_MAX_MAPS);
+  // u32 indexes of the header counters the hot paths bump.
+  readonly #cAllocs = (this.base + REGION.counters + C_ALLOCS) >> 2;
+  readonly #cFrees = (this.base + REGION.counters + C_FREES) >> 2;
+  readonly #cLiveEntries = (this.base + REGION.counters + C_LIVE_ENTRIES) >> 2;
+  readonly #cLiveBytes = (this.base + REGION.counters + C_LIVE_BYTES) >> 2;
+
   // --- maps ----------------------------------------------------------------------------
 
   /** registerMap places a storage map in the region and returns its map id; throws on a bad value type (a load-time error). */
@@ -49,6 +61,10 @@ export class RegionWriter extends RegionPages {
     this.u32[(d + MAP_DESC.value_align) >> 2] = reg.valueAlign;
     this.u8[d + MAP_DESC.owner_kind] = ownerKindCode(reg.owner);
     this.setH32(REGION.nr_maps, id + 1);
+    this.#mapClass[id] = cls;
+    this.#mapValueOff[id] = valueOffset(reg.valueAlign);
+    this.#mapValueSize[id] = reg.valueSize;
+    this.#nrMaps = id + 1;
     return id;
   }
 
@@ -143,63 +159,77 @@ export class RegionWriter extends RegionPages {
    * pages or the key is out of range — never throws.
    */
   allocEntry(mapId: number, key: number, sleepable: boolean): number {
-    if (key <= 0 || key >= BSKEL_KEY_LIMIT || mapId >= this.h32(REGION.nr_maps)) return this.#fail();
-    const md = this.#mapDesc(mapId);
+    if (key <= 0 || key >= BSKEL_KEY_LIMIT || mapId >= this.#nrMaps) return this.#fail();
     // Index pages first: a failure then leaves no half-made entry behind.
     const word = this.#leafWord(mapId, key, true, sleepable);
     if (word < 0) return this.#fail();
-    const c = this.u8[md + MAP_DESC.class_id]!;
+    const c = this.#mapClass[mapId]!;
     let p = this.#findSlab(c);
     if (p === 0) p = this.#newSlab(c, sleepable);
     if (p === 0) return this.#fail();
-    const pg = this.base + p * BSKEL_PAGE_SIZE;
+    const u8 = this.u8;
+    const u16 = this.u16;
+    const u32 = this.u32;
+    const base = this.base;
+    const pg = base + p * BSKEL_PAGE_SIZE;
     const mask = (pg + SLAB.free_mask) >> 2;
     let slot = -1;
     for (let w = 0; w < 4; w++) {
-      const bits = this.u32[mask + w]!;
+      const bits = u32[mask + w]!;
       if (bits !== 0) {
         const b = 31 - Math.clz32(bits & -bits);
-        this.u32[mask + w] = bits & ~(1 << b);
+        u32[mask + w] = bits & ~(1 << b);
         slot = w * 32 + b;
         break;
       }
     }
-    const cls = this.base + REGION.classes + c * CLASS_SIZE;
-    const stride = this.u16[(cls + CLASS.stride) >> 1]!;
-    const d = this.desc(p);
-    const live = ++this.u16[(d + PGDESC.nr_live) >> 1]!;
-    this.u32[(cls + CLASS.nr_live) >> 2]!++;
-    if (live === this.u16[(cls + CLASS.nr_slots) >> 1]!) this.u32[(cls + CLASS.scan_hint) >> 2] = p + 1;
+    const cls = base + REGION.classes + c * CLASS_SIZE;
+    const stride = u16[(cls + CLASS.stride) >> 1]!;
+    const live = ++u16[(this.desc(p) + PGDESC.nr_live) >> 1]!;
+    u32[(cls + CLASS.nr_live) >> 2]!++;
+    if (live === u16[(cls + CLASS.nr_slots) >> 1]!) u32[(cls + CLASS.scan_hint) >> 2] = p + 1;
     const off = p * BSKEL_PAGE_SIZE + BSKEL_SLAB_HDR_SIZE + slot * stride;
-    const e = this.base + off;
-    const valueOff = this.u16[(md + MAP_DESC.value_off) >> 1]!;
-    const valueSize = this.u32[(md + MAP_DESC.value_size) >> 2]!;
-    this.#zero(e + valueOff, e + stride);
-    this.u32[(e + ENTRY.owner_id) >> 2] = key;
-    this.u32[(e + ENTRY.owner_id + 4) >> 2] = 0;
-    this.u16[(e + ENTRY.map_id) >> 1] = mapId;
-    this.u8[e + ENTRY.owner_kind] = this.u8[md + MAP_DESC.owner_kind]!;
-    let gen = this.u32[(e + ENTRY.gen) >> 2]!;
-    if (gen === 0) this.u32[(e + ENTRY.gen) >> 2] = gen = 1;
-    this.u8[e + ENTRY.state] = BSKEL_ENTRY_LIVE;
+    const e = base + off;
+    this.#zero(e + this.#mapValueOff[mapId]!, e + stride);
+    u32[(e + ENTRY.owner_id) >> 2] = key;
+    u32[(e + ENTRY.owner_id + 4) >> 2] = 0;
+    u16[(e + ENTRY.map_id) >> 1] = mapId;
+    const md = this.#mapDesc(mapId);
+    u8[e + ENTRY.owner_kind] = u8[md + MAP_DESC.owner_kind]!;
+    let gen = u32[(e + ENTRY.gen) >> 2]!;
+    if (gen === 0) u32[(e + ENTRY.gen) >> 2] = gen = 1;
+    u8[e + ENTRY.state] = BSKEL_ENTRY_LIVE;
     // Publish: high half (gen) first, then the offset with a release store (the C side writes
     // the whole word at once); a reader seeing the new offset with an old gen only misses.
-    this.u32[word + 1] = gen;
-    Atomics.store(this.u32, word, off);
-    const leafPage = (word * 4 - this.base) >>> BSKEL_PAGE_SHIFT;
-    this.u16[(this.desc(leafPage) + PGDESC.nr_live) >> 1]!++;
-    this.u32[(md + MAP_DESC.nr_live) >> 2]!++;
-    this.inc64(md + MAP_DESC.creates, 1);
-    this.incAt(C_ALLOCS, 1);
-    this.incAt(C_LIVE_ENTRIES, 1);
-    this.incAt(C_LIVE_BYTES, valueSize);
+    u32[word + 1] = gen;
+    Atomics.store(u32, word, off);
+    const leafPage = (word * 4 - base) >>> BSKEL_PAGE_SHIFT;
+    u16[(this.desc(leafPage) + PGDESC.nr_live) >> 1]!++;
+    u32[(md + MAP_DESC.nr_live) >> 2]!++;
+    this.#add64((md + MAP_DESC.creates) >> 2, 1);
+    this.#add64(this.#cAllocs, 1);
+    this.#add64(this.#cLiveEntries, 1);
+    this.#add64(this.#cLiveBytes, this.#mapValueSize[mapId]!);
     return off;
   }
 
-  /** #zero clears [from, to), both 8-byte aligned (value start to entry end), word by word. */
-  #zero(from: number, to: number): void {
+  /** #add64 adds `by` to the little-endian u64 at u32 index `i` (counters; totals stay below 2^53). */
+  #add64(i: number, by: number): void {
     const u32 = this.u32;
-    for (let i = from >> 2, end = to >> 2; i < end; i++) u32[i] = 0;
+    const lo = u32[i]! + by;
+    if (lo > 0xffffffff) {
+      u32[i] = lo - 0x100000000;
+      u32[i + 1]!++;
+    } else if (lo < 0) {
+      u32[i] = lo + 0x100000000;
+      u32[i + 1]!--;
+    } else u32[i] = lo;
+  }
+
+  /** #zero clears [from, to), both 8-byte aligned (value start to entry end), 8 bytes at a time. */
+  #zero(from: number, to: number): void {
+    const f64 = this.f64;
+    for (let i = from >> 3, end = to >> 3; i < end; i++) f64[i] = 0;
   }
 
   #fail(): number {
@@ -209,43 +239,45 @@ export class RegionWriter extends RegionPages {
 
   /** freeEntry frees key's entry in map `mapId` (index word first, then the entry); false when absent. */
   freeEntry(mapId: number, key: number): boolean {
-    if (key <= 0 || key >= BSKEL_KEY_LIMIT || mapId >= this.h32(REGION.nr_maps)) return false;
+    if (key <= 0 || key >= BSKEL_KEY_LIMIT || mapId >= this.#nrMaps) return false;
     const word = this.#leafWord(mapId, key, false, false);
     if (word < 0) return false;
-    const off = this.u32[word]!;
+    const u8 = this.u8;
+    const u16 = this.u16;
+    const u32 = this.u32;
+    const base = this.base;
+    const off = u32[word]!;
     if (off === 0) return false;
-    Atomics.store(this.u32, word, 0);
-    this.u32[word + 1] = 0;
-    const leafPage = (word * 4 - this.base) >>> BSKEL_PAGE_SHIFT;
-    this.u16[(this.desc(leafPage) + PGDESC.nr_live) >> 1]!--;
-    const md = this.#mapDesc(mapId);
-    const e = this.base + off;
+    Atomics.store(u32, word, 0);
+    u32[word + 1] = 0;
+    const leafPage = (word * 4 - base) >>> BSKEL_PAGE_SHIFT;
+    u16[(this.desc(leafPage) + PGDESC.nr_live) >> 1]!--;
+    const e = base + off;
     const seqAt = (e + ENTRY.seq) >> 2;
-    Atomics.add(this.u32, seqAt, 1); // odd: writer inside
-    this.u8[e + ENTRY.state] = BSKEL_ENTRY_FREE;
-    const gen = (this.u32[(e + ENTRY.gen) >> 2]! + 1) >>> 0;
-    this.u32[(e + ENTRY.gen) >> 2] = gen === 0 ? 1 : gen;
-    this.u32[(e + ENTRY.owner_id) >> 2] = 0;
-    this.u32[(e + ENTRY.owner_id + 4) >> 2] = 0;
-    const valueOff = this.u16[(md + MAP_DESC.value_off) >> 1]!;
-    const valueSize = this.u32[(md + MAP_DESC.value_size) >> 2]!;
-    const c = this.u8[md + MAP_DESC.class_id]!;
-    const cls = this.base + REGION.classes + c * CLASS_SIZE;
-    const stride = this.u16[(cls + CLASS.stride) >> 1]!;
-    this.#zero(e + valueOff, e + stride);
-    Atomics.add(this.u32, seqAt, 1); // even again
+    Atomics.add(u32, seqAt, 1); // odd: writer inside
+    u8[e + ENTRY.state] = BSKEL_ENTRY_FREE;
+    const gen = (u32[(e + ENTRY.gen) >> 2]! + 1) >>> 0;
+    u32[(e + ENTRY.gen) >> 2] = gen === 0 ? 1 : gen;
+    u32[(e + ENTRY.owner_id) >> 2] = 0;
+    u32[(e + ENTRY.owner_id + 4) >> 2] = 0;
+    const c = this.#mapClass[mapId]!;
+    const cls = base + REGION.classes + c * CLASS_SIZE;
+    const stride = u16[(cls + CLASS.stride) >> 1]!;
+    this.#zero(e + this.#mapValueOff[mapId]!, e + stride);
+    Atomics.add(u32, seqAt, 1); // even again
     const p = off >>> BSKEL_PAGE_SHIFT;
-    const pg = this.base + p * BSKEL_PAGE_SIZE;
+    const pg = base + p * BSKEL_PAGE_SIZE;
     const slot = (off - p * BSKEL_PAGE_SIZE - BSKEL_SLAB_HDR_SIZE) / stride;
-    this.u32[((pg + SLAB.free_mask) >> 2) + (slot >> 5)]! |= 1 << (slot & 31);
-    this.u16[(this.desc(p) + PGDESC.nr_live) >> 1]!--;
-    this.u32[(cls + CLASS.nr_live) >> 2]!--;
-    if (p < this.u32[(cls + CLASS.scan_hint) >> 2]!) this.u32[(cls + CLASS.scan_hint) >> 2] = p;
-    this.u32[(md + MAP_DESC.nr_live) >> 2]!--;
-    this.inc64(md + MAP_DESC.deletes, 1);
-    this.incAt(C_FREES, 1);
-    this.incAt(C_LIVE_ENTRIES, -1);
-    this.incAt(C_LIVE_BYTES, -valueSize);
+    u32[((pg + SLAB.free_mask) >> 2) + (slot >> 5)]! |= 1 << (slot & 31);
+    u16[(this.desc(p) + PGDESC.nr_live) >> 1]!--;
+    u32[(cls + CLASS.nr_live) >> 2]!--;
+    if (p < u32[(cls + CLASS.scan_hint) >> 2]!) u32[(cls + CLASS.scan_hint) >> 2] = p;
+    const md = this.#mapDesc(mapId);
+    u32[(md + MAP_DESC.nr_live) >> 2]!--;
+    this.#add64((md + MAP_DESC.deletes) >> 2, 1);
+    this.#add64(this.#cFrees, 1);
+    this.#add64(this.#cLiveEntries, -1);
+    this.#add64(this.#cLiveBytes, -this.#mapValueSize[mapId]!);
     return true;
   }
 
