@@ -15,22 +15,57 @@ export class SimKernelError extends BpfSkelError {}
 
 export type TaskState = "running" | "runnable" | "sleeping" | "dead";
 
-/** SimTask is a task_struct: pid, tgid, comm, weight, state, cgroup and its local storage. */
+const DEFAULT_COMM = "task";
+const DEFAULT_WEIGHT = 100;
+
+/** TaskAttrs holds the attributes of a task that differ from the fork defaults. */
+class TaskAttrs {
+  constructor(
+    public tgid: number,
+    public comm: string,
+    public weight: number,
+  ) {}
+}
+
+/**
+ * SimTask is a task_struct: pid, tgid, comm, weight, state, cgroup and its local storage.
+ * tgid, comm and weight live in a side object only once one differs from the defaults
+ * (tgid = pid, comm "task", weight 100): a fork-heavy workload then allocates a smaller task.
+ */
 export class SimTask implements StorageOwner {
   storage: OwnerStorage | null = null;
   state: TaskState = "runnable";
+  // No private methods here: they would add a brand slot to every task.
+  #attrs: TaskAttrs | null;
   constructor(
     readonly pid: number,
-    readonly tgid: number,
-    public comm: string,
-    public weight: number,
+    tgid: number,
+    comm: string,
+    weight: number,
     public cgroup: SimCgroup,
-  ) {}
+  ) {
+    this.#attrs = tgid === pid && comm === DEFAULT_COMM && weight === DEFAULT_WEIGHT ? null : new TaskAttrs(tgid, comm, weight);
+  }
   get id(): number {
     return this.pid;
   }
   get alive(): boolean {
     return this.state !== "dead";
+  }
+  get tgid(): number {
+    return this.#attrs === null ? this.pid : this.#attrs.tgid;
+  }
+  get comm(): string {
+    return this.#attrs === null ? DEFAULT_COMM : this.#attrs.comm;
+  }
+  set comm(v: string) {
+    (this.#attrs ??= new TaskAttrs(this.pid, DEFAULT_COMM, DEFAULT_WEIGHT)).comm = v;
+  }
+  get weight(): number {
+    return this.#attrs === null ? DEFAULT_WEIGHT : this.#attrs.weight;
+  }
+  set weight(v: number) {
+    (this.#attrs ??= new TaskAttrs(this.pid, DEFAULT_COMM, DEFAULT_WEIGHT)).weight = v;
   }
 }
 
@@ -173,7 +208,7 @@ export class SimKernel implements Disposable {
     if (pid === 0) throw new SimKernelError("pid space exhausted", { symbol: "fork" });
     const cgroup = options?.cgroup ?? this.rootCgroup;
     if (!cgroup.alive) throw new SimKernelError("cgroup was removed", { symbol: cgroup.path });
-    const task = new SimTask(pid, options?.tgid ?? pid, options?.comm ?? "task", options?.weight ?? 100, cgroup);
+    const task = new SimTask(pid, options?.tgid ?? pid, options?.comm ?? DEFAULT_COMM, options?.weight ?? DEFAULT_WEIGHT, cgroup);
     this.#pids.set(pid, task);
     cgroup.nrTasks++;
     if (this.onTaskInit.size > 0) this.run(true, () => this.onTaskInit.forEach((h) => h(task)));

@@ -12,6 +12,9 @@ export class PidTable<T> {
   readonly pidMax: number;
   readonly #chunks: ((T | undefined)[] | undefined)[];
   readonly #used: Int32Array;
+  // One emptied chunk kept for the next one needed: a task alone in its chunk exiting just
+  // before the next fork must not cost a 1024-slot allocation per fork.
+  #spare: (T | undefined)[] | undefined;
   #last = 0;
   #count = 0;
 
@@ -55,7 +58,8 @@ export class PidTable<T> {
     const c = pid >>> CHUNK_SHIFT;
     let chunk = this.#chunks[c];
     if (chunk === undefined) {
-      chunk = new Array<T | undefined>(CHUNK).fill(undefined);
+      chunk = this.#spare ?? new Array<T | undefined>(CHUNK).fill(undefined);
+      this.#spare = undefined;
       this.#chunks[c] = chunk;
     }
     chunk[pid & MASK] = value;
@@ -70,7 +74,10 @@ export class PidTable<T> {
     if (chunk === undefined || chunk[pid & MASK] === undefined) return;
     chunk[pid & MASK] = undefined;
     this.#count--;
-    if (--this.#used[c]! === 0) this.#chunks[c] = undefined;
+    if (--this.#used[c]! === 0) {
+      this.#chunks[c] = undefined;
+      this.#spare = chunk;
+    }
   }
 
   /** values lists the entries in pid order. */

@@ -134,6 +134,20 @@ describe("local storage semantics", () => {
     expect(k.cgroup(a.id)).toBeUndefined();
   });
 
+  it("tasks keep tgid, comm and weight: fork defaults, fork options and later changes", () => {
+    const k = new SimKernel();
+    const a = k.createTask();
+    expect([a.tgid, a.comm, a.weight]).toEqual([a.pid, "task", 100]);
+    const b = k.createTask({ comm: "worker", tgid: a.pid, weight: 7 });
+    expect([b.tgid, b.comm, b.weight]).toEqual([a.pid, "worker", 7]);
+    a.comm = "renamed";
+    expect([a.tgid, a.comm, a.weight]).toEqual([a.pid, "renamed", 100]);
+    a.weight = 3;
+    expect([a.tgid, a.comm, a.weight]).toEqual([a.pid, "renamed", 3]);
+    const c = k.createTask({ weight: 1 });
+    expect([c.tgid, c.comm, c.weight]).toEqual([c.pid, "task", 1]);
+  });
+
   it("allocates pids cyclically and skips live ones", () => {
     const k = new SimKernel({ pidMax: 8 });
     const ts = Array.from({ length: 7 }, () => k.createTask());
