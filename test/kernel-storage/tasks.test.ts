@@ -106,4 +106,20 @@ describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("ma
     }
     expect(n).toBeGreaterThan(0);
   });
+
+  it("scan walks the entries through one cursor whose nested views follow it", () => {
+    let n = 0;
+    let mine: string | undefined;
+    const odd: number[] = [];
+    rig.storage.scan((cursor, owner) => {
+      n++;
+      const pid = cursor.pid;
+      if (pid !== owner && pid !== 0) odd.push(owner);
+      // comm is a cached nested view: it must have followed the cursor to this entry.
+      if (owner === process.pid) mine = cursor.comm.getString();
+    });
+    expect(odd).toEqual([]);
+    expect(n).toBeGreaterThan(1);
+    expect(mine).toBe(procStatus(process.pid)!.name);
+  });
 });

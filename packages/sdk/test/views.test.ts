@@ -94,6 +94,17 @@ describe("views", () => {
     expect(inspect(p)).toBe("Pair { a: -2 }");
   });
 
+  it("$moveTo re-points a view within its DataView and bounds-checks like wrap", () => {
+    const bytes = new Uint8Array(16);
+    const dv = dataViewOf(bytes.subarray(4)); // a window: 12 bytes at buffer offset 4
+    const p = new Pair(dv, 0);
+    expect(p.$moveTo(4)).toBe(p);
+    p.a = 5;
+    expect(new DataView(bytes.buffer).getInt32(8, true)).toBe(5);
+    for (const bad of [5, -1, 1.5, Number.NaN, 2 ** 53]) expect(() => p.$moveTo(bad), String(bad)).toThrow(/Pair: 8 bytes at offset/);
+    expect(p.$offset).toBe(4); // a refused move leaves the view where it was
+  });
+
   it("arrays: get/set/iterate, multi-dimensional, bounds", () => {
     const dv = dataViewOf(new ArrayBuffer(12));
     const el = elements(true);

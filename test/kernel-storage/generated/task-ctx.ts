@@ -30,11 +30,17 @@ export class TaskCtx extends StructView {
     { name: "execs", cType: "u64", bitOffset: 384, bitSize: 0, size: 8 },
   ];
 
-  #comm?: CharArrayView;
+  #comm: CharArrayView | undefined;
 
   /** wrap returns a live view of the struct task_ctx at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): TaskCtx {
     return new TaskCtx(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#comm = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** u64 switches: offset 0, size 8 */

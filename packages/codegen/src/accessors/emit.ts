@@ -125,13 +125,21 @@ function emitClass(w: CodeBlockWriter, c: ClassPlan, use: (n: string) => void): 
     const cached = codes.filter((x) => x.code.cached);
     if (cached.length > 0) {
       w.blankLine();
-      for (const { m, code } of cached) w.writeLine(`#${m.prop}?: ${code.type};`);
+      for (const { m, code } of cached) w.writeLine(`#${m.prop}: ${code.type} | undefined;`);
     }
     w.blankLine();
     w.writeLine(`/** wrap returns a live view of the ${c.cName} at \`byteOffset\` in \`target\` (no copy). */`);
     w.write(`static wrap(target: BufferTarget, byteOffset = 0): ${c.name}`).block(() => {
       w.writeLine(`return new ${c.name}(dataViewOf(target), byteOffset);`);
     });
+    if (cached.length > 0) {
+      w.blankLine();
+      w.writeLine("/** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */");
+      w.write("override $moveTo(byteOffset: number): this").block(() => {
+        for (const { m } of cached) w.writeLine(`this.#${m.prop} = undefined;`);
+        w.writeLine("return super.$moveTo(byteOffset);");
+      });
+    }
     for (const { m, code } of codes) {
       w.blankLine();
       w.writeLine(`/** ${m.decl}: ${offsetNote(m)} */`);

@@ -46,12 +46,19 @@ export class TaskCtx extends StructView {
     { name: "tail", cType: "u32[]", bitOffset: 416, bitSize: 0, size: 0 },
   ];
 
-  #comm?: CharArrayView;
-  #grid?: ArrayView<ArrayView<number>, Values<number>>;
+  #comm: CharArrayView | undefined;
+  #grid: ArrayView<ArrayView<number>, Values<number>> | undefined;
 
   /** wrap returns a live view of the struct task_ctx at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): TaskCtx {
     return new TaskCtx(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#comm = undefined;
+    this.#grid = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** _Bool force_local: offset 0, size 1 */

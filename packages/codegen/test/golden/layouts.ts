@@ -82,24 +82,43 @@ export class Layouts extends StructView {
     { name: "cube", cType: "unsigned int[2][2][2]", bitOffset: 2304, bitSize: 0, size: 32 },
   ];
 
-  #comm?: CharArrayView;
-  #u8s?: ArrayView<number>;
-  #grid?: ArrayView<ArrayView<number>, Values<number>>;
-  #names?: ArrayView<CharArrayView, string | Values<number>>;
-  #pair?: ArrayView<Inner>;
-  #val?: Value;
-  #nested?: LayoutsNested;
-  #colors?: ArrayView<number>;
-  #bigs?: ArrayView<number | bigint>;
-  #ptrs?: ArrayView<bigint>;
-  #bools?: ArrayView<boolean>;
-  #ds?: ArrayView<number>;
-  #mat?: ArrayView<ArrayView<Inner>, Values<Inner>>;
-  #cube?: ArrayView<ArrayView<ArrayView<number>, Values<number>>, Values<Values<number>>>;
+  #comm: CharArrayView | undefined;
+  #u8s: ArrayView<number> | undefined;
+  #grid: ArrayView<ArrayView<number>, Values<number>> | undefined;
+  #names: ArrayView<CharArrayView, string | Values<number>> | undefined;
+  #pair: ArrayView<Inner> | undefined;
+  #val: Value | undefined;
+  #nested: LayoutsNested | undefined;
+  #colors: ArrayView<number> | undefined;
+  #bigs: ArrayView<number | bigint> | undefined;
+  #ptrs: ArrayView<bigint> | undefined;
+  #bools: ArrayView<boolean> | undefined;
+  #ds: ArrayView<number> | undefined;
+  #mat: ArrayView<ArrayView<Inner>, Values<Inner>> | undefined;
+  #cube: ArrayView<ArrayView<ArrayView<number>, Values<number>>, Values<Values<number>>> | undefined;
 
   /** wrap returns a live view of the struct layouts at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): Layouts {
     return new Layouts(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#comm = undefined;
+    this.#u8s = undefined;
+    this.#grid = undefined;
+    this.#names = undefined;
+    this.#pair = undefined;
+    this.#val = undefined;
+    this.#nested = undefined;
+    this.#colors = undefined;
+    this.#bigs = undefined;
+    this.#ptrs = undefined;
+    this.#bools = undefined;
+    this.#ds = undefined;
+    this.#mat = undefined;
+    this.#cube = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** char comm[16]: offset 0, size 16 */
@@ -520,11 +539,17 @@ export class Holder extends StructView {
     { name: "tail", cType: "int", bitOffset: 256, bitSize: 0, size: 4 },
   ];
 
-  #rec?: AlignedRec;
+  #rec: AlignedRec | undefined;
 
   /** wrap returns a live view of the struct holder at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): Holder {
     return new Holder(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#rec = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** char c: offset 0, size 1 */
@@ -621,12 +646,19 @@ export class Value extends StructView {
     { name: "in", cType: "struct inner", bitOffset: 0, bitSize: 0, size: 8 },
   ];
 
-  #bytes?: ArrayView<number>;
-  #in?: Inner;
+  #bytes: ArrayView<number> | undefined;
+  #in: Inner | undefined;
 
   /** wrap returns a live view of the union value at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): Value {
     return new Value(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#bytes = undefined;
+    this.#in = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** unsigned long long u: offset 0, size 8 */

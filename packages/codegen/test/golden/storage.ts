@@ -31,12 +31,19 @@ export class TaskCtx extends StructView {
     { name: "stats", cType: "struct sched_stats", bitOffset: 320, bitSize: 0, size: 8 },
   ];
 
-  #comm?: CharArrayView;
-  #stats?: SchedStats;
+  #comm: CharArrayView | undefined;
+  #stats: SchedStats | undefined;
 
   /** wrap returns a live view of the struct task_ctx at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): TaskCtx {
     return new TaskCtx(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#comm = undefined;
+    this.#stats = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** u64 load: offset 0, size 8 */

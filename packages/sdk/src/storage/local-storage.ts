@@ -110,6 +110,8 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   readonly #stride: number;
   readonly #slots: number;
   readonly #invStride: number;
+  /** #cursor is the view scan re-points at each entry (made on first use). */
+  #cursor: V | undefined;
   #epoch: number;
   #hwm: number;
   #closed = false;
@@ -352,6 +354,34 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
         let v = page[s];
         if (v === undefined) v = page[s] = valueClass.wrap(target, e + valueOff);
         fn(v, u32[(e + ENTRY_OWNER) >> 2]!);
+      }
+    }
+  }
+
+  /**
+   * scan calls `fn(cursor, owner)` for every live entry of this map, in region order, like
+   * forEach, but with one view re-pointed at each entry in turn (`$moveTo`) instead of a view
+   * object per entry: the fastest way to read a few fields of every entry. The cursor is valid
+   * only during the call; keep `handle(owner)` or `get(owner)` for later. Value classes that are
+   * not StructViews get forEach's cached views.
+   */
+  scan(fn: (cursor: V, owner: number) => void): void {
+    const { dataPage, hwm, descBase, cls, stride, slots } = this.#slabs();
+    const cursor = (this.#cursor ??= this.#valueClass.wrap(this.#target, this.#base));
+    if (!(cursor instanceof StructView)) return this.forEach(fn);
+    const u8 = this.#u8;
+    const u32 = this.#u32;
+    const base = this.#base;
+    const tag = this.#tag;
+    const valueOff = this.#valueOff;
+    for (let p = dataPage; p < hwm; p++) {
+      const d = descBase + p * PGDESC_SIZE;
+      if (u8[d + PGDESC_KIND] !== BSKEL_PAGE_SLAB || u8[d + PGDESC_CLASS] !== cls) continue;
+      const end = base + p * BSKEL_PAGE_SIZE + BSKEL_SLAB_HDR_SIZE + slots * stride;
+      for (let e = end - slots * stride; e < end; e += stride) {
+        if ((u32[(e + ENTRY_TAG) >> 2]! & TAG_MASK) !== tag) continue;
+        cursor.$moveTo(e + valueOff);
+        fn(cursor, u32[(e + ENTRY_OWNER) >> 2]!);
       }
     }
   }

@@ -37,11 +37,33 @@ export abstract class StructView {
   /** $offset is the struct's byte offset inside `$view`. */
   readonly $offset: number;
 
+  /** #lastOffset is the highest offset the struct fits at: `$moveTo` checks against it because a DataView's byteLength getter is not inlined and would cost more than the move. */
+  readonly #lastOffset: number;
+
   constructor(view: DataView, byteOffset = 0) {
     const type = new.target as unknown as StructClass;
-    checkSpan(view, byteOffset, type.size, type.name);
+    const lastOffset = view.byteLength - type.size;
+    // checkSpan (and the class name it reports) only when the fast test fails: views are made often.
+    if (!((byteOffset | 0) === byteOffset && byteOffset >= 0 && byteOffset <= lastOffset)) checkSpan(view, byteOffset, type.size, type.name);
     this.$view = view;
     this.$offset = byteOffset;
+    this.#lastOffset = lastOffset;
+  }
+
+  /**
+   * $moveTo re-points this view at the struct at `byteOffset` of the same DataView and returns
+   * it: one view used as a cursor over many records, with no object per record. Generated
+   * classes also drop their cached nested views, so those follow the move; a nested view taken
+   * out before the move keeps pointing at the old record.
+   */
+  $moveTo(byteOffset: number): this {
+    // Fast path for the offsets of buffers under 2 GiB; checkSpan settles the rest (and throws).
+    if (!((byteOffset | 0) === byteOffset && byteOffset >= 0 && byteOffset <= this.#lastOffset)) {
+      const type = this.constructor as StructClass;
+      checkSpan(this.$view, byteOffset, type.size, type.name);
+    }
+    (this as { $offset: number }).$offset = byteOffset;
+    return this;
   }
 
   /** $bytes returns the struct's bytes as a live Uint8Array (no copy). */

@@ -56,6 +56,37 @@ describe("LocalStorage over the simulated region", () => {
     expect(s.reader.get(t1.pid)?.load).toBe(7n);
   });
 
+  it("scan visits what forEach visits, through one cursor view whose nested views follow it", () => {
+    const s = simStorage();
+    const pids: number[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const t = s.kernel.createTask();
+      const v = s.tasks.get(t, CREATE)!;
+      v.load = BigInt(t.pid) * 3n;
+      v.a.set(1, BigInt(t.pid));
+      pids.push(t.pid);
+    }
+    for (const pid of pids.filter((_, i) => i % 7 === 0)) s.kernel.exitTask(pid);
+    const expected: [number, bigint, bigint][] = [];
+    s.reader.forEach((v, pid) => expected.push([pid, v.load, v.a.get(1)]));
+    const seen: [number, bigint, bigint][] = [];
+    const cursors = new Set<TaskCtx>();
+    s.reader.scan((c, pid) => {
+      cursors.add(c);
+      seen.push([pid, c.load, c.a.get(1)]); // c.a is re-made after each move: it must follow
+    });
+    expect(seen).toEqual(expected);
+    expect(seen.length).toBe(pids.length - Math.ceil(pids.length / 7));
+    expect(cursors.size).toBe(1);
+    // Writes through the cursor land in the entry BPF reads.
+    s.reader.scan((c, pid) => {
+      c.dom_id = pid & 0xff;
+    });
+    for (const [pid] of expected) expect(s.reader.get(pid)!.dom_id).toBe(pid & 0xff);
+    s.reader.close();
+    expect(() => s.reader.scan(() => {})).toThrow(expect.objectContaining({ name: "ClosedError" }));
+  });
+
   it("refuses owner ids outside the index", () => {
     const s = simStorage();
     for (const k of [0, -1, 1.5, 2 ** 25, Number.NaN, 2 ** 40]) expect(s.reader.get(k)).toBeUndefined();

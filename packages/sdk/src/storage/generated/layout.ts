@@ -43,15 +43,25 @@ export class BskelRegion extends StructView {
     { name: "_reserved", cType: "__u8[992]", bitOffset: 24832, bitSize: 0, size: 992 },
   ];
 
-  #pool?: ArrayView<number>;
-  #counters?: BskelCounters;
-  #classes?: ArrayView<BskelClass>;
-  #maps?: ArrayView<BskelMapDesc>;
-  #_reserved?: ArrayView<number>;
+  #pool: ArrayView<number> | undefined;
+  #counters: BskelCounters | undefined;
+  #classes: ArrayView<BskelClass> | undefined;
+  #maps: ArrayView<BskelMapDesc> | undefined;
+  #_reserved: ArrayView<number> | undefined;
 
   /** wrap returns a live view of the struct bskel_region at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): BskelRegion {
     return new BskelRegion(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#pool = undefined;
+    this.#counters = undefined;
+    this.#classes = undefined;
+    this.#maps = undefined;
+    this.#_reserved = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** __u64 magic: offset 0, size 8 */
@@ -402,12 +412,19 @@ export class BskelMapDesc extends StructView {
     { name: "index_root", cType: "__u32[64]", bitOffset: 384, bitSize: 0, size: 256 },
   ];
 
-  #name?: CharArrayView;
-  #index_root?: ArrayView<number>;
+  #name: CharArrayView | undefined;
+  #index_root: ArrayView<number> | undefined;
 
   /** wrap returns a live view of the struct bskel_map_desc at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): BskelMapDesc {
     return new BskelMapDesc(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#name = undefined;
+    this.#index_root = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** char name[16]: offset 0, size 16 */
@@ -678,11 +695,17 @@ export class BskelSlabHdr extends StructView {
     { name: "_pad", cType: "__u64", bitOffset: 192, bitSize: 0, size: 8 },
   ];
 
-  #free_mask?: ArrayView<bigint>;
+  #free_mask: ArrayView<bigint> | undefined;
 
   /** wrap returns a live view of the struct bskel_slab_hdr at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): BskelSlabHdr {
     return new BskelSlabHdr(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#free_mask = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** __u64 free_mask[2]: offset 0, size 16 */
@@ -844,11 +867,17 @@ export class BskelIndexL1 extends StructView {
     { name: "leaf", cType: "__u32[1024]", bitOffset: 0, bitSize: 0, size: 4096 },
   ];
 
-  #leaf?: ArrayView<number>;
+  #leaf: ArrayView<number> | undefined;
 
   /** wrap returns a live view of the struct bskel_index_l1 at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): BskelIndexL1 {
     return new BskelIndexL1(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#leaf = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** __u32 leaf[1024]: offset 0, size 4096 */
@@ -875,11 +904,17 @@ export class BskelIndexLeaf extends StructView {
     { name: "word", cType: "__u64[512]", bitOffset: 0, bitSize: 0, size: 4096 },
   ];
 
-  #word?: ArrayView<bigint>;
+  #word: ArrayView<bigint> | undefined;
 
   /** wrap returns a live view of the struct bskel_index_leaf at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): BskelIndexLeaf {
     return new BskelIndexLeaf(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#word = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** __u64 word[512]: offset 0, size 4096 */

@@ -27,12 +27,19 @@ export class TaskCtx extends StructView {
     { name: "b", cType: "__u64[2]", bitOffset: 256, bitSize: 0, size: 16 },
   ];
 
-  #a?: ArrayView<bigint>;
-  #b?: ArrayView<bigint>;
+  #a: ArrayView<bigint> | undefined;
+  #b: ArrayView<bigint> | undefined;
 
   /** wrap returns a live view of the struct task_ctx at `byteOffset` in `target` (no copy). */
   static wrap(target: BufferTarget, byteOffset = 0): TaskCtx {
     return new TaskCtx(dataViewOf(target), byteOffset);
+  }
+
+  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
+  override $moveTo(byteOffset: number): this {
+    this.#a = undefined;
+    this.#b = undefined;
+    return super.$moveTo(byteOffset);
   }
 
   /** _Bool force_local: offset 0, size 1 */
