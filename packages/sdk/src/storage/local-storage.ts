@@ -7,7 +7,10 @@ import { ConsistentReadError } from "./errors.js";
 import * as handles from "./handle.js";
 import type { Handle } from "./handle.js";
 import * as offsets from "./offsets.js";
-import { StorageRegion, type MapInfo, type RegionOpenOptions } from "./region.js";
+import { StorageRegion, type MapInfo } from "./region.js";
+import type { LocalStorageOptions, SlabWalk, StorageStats, ViewClass } from "./types.js";
+
+export type { LocalStorageOptions, SlabWalk, StorageStats, ViewClass } from "./types.js";
 
 // Local copies of the imported bindings: test runners turn imported names into getter calls,
 // which costs more than the work in these hot paths.
@@ -29,49 +32,6 @@ const ENTRY_OWNER_W = ENTRY.owner_id >> 2;
 const TAG_MASK = 0xff00ffff | 0;
 const liveTag = (mapId: number): number => ((BSKEL_ENTRY_LIVE << 24) | mapId) & TAG_MASK;
 const PGDESC_CLASS = PGDESC.class_id;
-
-/** ViewClass is the static side of a generated struct view: `size`, `align`, `wrap(buffer, offset)`. */
-export interface ViewClass<V> {
-  readonly name: string;
-  readonly size: number;
-  readonly align: number;
-  wrap(buffer: ArrayBuffer | SharedArrayBuffer, byteOffset: number): V;
-}
-
-/** SlabWalk is what a walk over one map's slab pages needs (exported for declaration emit only). */
-export interface SlabWalk {
-  readonly dataPage: number;
-  readonly hwm: number;
-  readonly descBase: number;
-  readonly cls: number;
-  readonly stride: number;
-  readonly slots: number;
-}
-
-/** LocalStorageOptions open one storage map of a region. */
-export interface LocalStorageOptions extends RegionOpenOptions {
-  /** maxRetries bounds readConsistent. Unset = 10,000. */
-  maxRetries?: number;
-}
-
-/** StorageStats is a snapshot of a region as seen from one storage map. */
-export interface StorageStats {
-  /** liveEntries of this map. */
-  readonly liveEntries: number;
-  /** regionLiveEntries of every map in the region. */
-  readonly regionLiveEntries: number;
-  readonly presentPages: number;
-  readonly presentBytes: number;
-  /** liveBytes: value bytes of every live entry in the region. */
-  readonly liveBytes: number;
-  /** bytesPerLiveEntry: present bytes / live entries of the region (Infinity when empty). */
-  readonly bytesPerLiveEntry: number;
-  readonly slabPages: number;
-  readonly indexPages: number;
-  readonly poolPages: number;
-  readonly hwmPages: number;
-  readonly epoch: number;
-}
 
 /**
  * LocalStorage reads one mapped storage map (task or cgroup storage) in place, with no syscall:
