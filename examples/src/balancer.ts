@@ -37,10 +37,10 @@ export interface BalancerRun {
   readonly doms: Map<number, [number, number, number]>;
 }
 
-/** domainLoads sums per-task load by domain, walking the mapped storage in place. */
+/** domainLoads sums per-task load by domain, walking the mapped storage in place (one cursor view). */
 export function domainLoads(stor: TaskCtxStorage): bigint[] {
   const loads = new Array<bigint>(NR_DOMS).fill(0n);
-  stor.forEach((ctx) => {
+  stor.scan((ctx) => {
     loads[ctx.dom] = loads[ctx.dom]! + ctx.load;
   });
   return loads;
