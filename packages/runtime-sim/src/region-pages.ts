@@ -63,27 +63,19 @@ export class RegionPages {
     this.u32[(this.base + off) >> 2] = v;
   }
   protected inc(c: Counter, by = 1): void {
-    this.incAt(COUNTERS[c], by);
+    this.add64((this.base + REGION.counters + COUNTERS[c]) >> 2, by);
   }
-  /** incAt adds `by` to the u64 counter at byte `counterOff` of the counters block (hot paths pass a constant). */
-  protected incAt(counterOff: number, by: number): void {
-    const i = (this.base + REGION.counters + counterOff) >> 2;
-    const lo = this.u32[i]! + by;
+  /** add64 adds `by` to the little-endian u64 at u32 index `i` (counters; totals stay below 2^53). */
+  protected add64(i: number, by: number): void {
+    const u32 = this.u32;
+    const lo = u32[i]! + by;
     if (lo > 0xffffffff) {
-      this.u32[i] = lo - 0x100000000;
-      this.u32[i + 1]!++;
+      u32[i] = lo - 0x100000000;
+      u32[i + 1]!++;
     } else if (lo < 0) {
-      this.u32[i] = lo + 0x100000000;
-      this.u32[i + 1]!--;
-    } else this.u32[i] = lo;
-  }
-  protected inc64(absByte: number, by: number): void {
-    const i = absByte >> 2;
-    const lo = this.u32[i]! + by;
-    if (lo > 0xffffffff) {
-      this.u32[i] = lo - 0x100000000;
-      this.u32[i + 1]!++;
-    } else this.u32[i] = lo;
+      u32[i] = lo + 0x100000000;
+      u32[i + 1]!--;
+    } else u32[i] = lo;
   }
   /** counter reads one of the header counters (live totals fit a double). */
   counter(c: Counter): number {

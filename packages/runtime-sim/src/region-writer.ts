@@ -206,24 +206,11 @@ export class RegionWriter extends RegionPages {
     const leafPage = (word * 4 - base) >>> BSKEL_PAGE_SHIFT;
     u16[(this.desc(leafPage) + PGDESC.nr_live) >> 1]!++;
     u32[(md + MAP_DESC.nr_live) >> 2]!++;
-    this.#add64((md + MAP_DESC.creates) >> 2, 1);
-    this.#add64(this.#cAllocs, 1);
-    this.#add64(this.#cLiveEntries, 1);
-    this.#add64(this.#cLiveBytes, this.#mapValueSize[mapId]!);
+    this.add64((md + MAP_DESC.creates) >> 2, 1);
+    this.add64(this.#cAllocs, 1);
+    this.add64(this.#cLiveEntries, 1);
+    this.add64(this.#cLiveBytes, this.#mapValueSize[mapId]!);
     return off;
-  }
-
-  /** #add64 adds `by` to the little-endian u64 at u32 index `i` (counters; totals stay below 2^53). */
-  #add64(i: number, by: number): void {
-    const u32 = this.u32;
-    const lo = u32[i]! + by;
-    if (lo > 0xffffffff) {
-      u32[i] = lo - 0x100000000;
-      u32[i + 1]!++;
-    } else if (lo < 0) {
-      u32[i] = lo + 0x100000000;
-      u32[i + 1]!--;
-    } else u32[i] = lo;
   }
 
   /** #zero clears [from, to), both 8-byte aligned (value start to entry end), 8 bytes at a time. */
@@ -274,10 +261,10 @@ export class RegionWriter extends RegionPages {
     if (p < u32[(cls + CLASS.scan_hint) >> 2]!) u32[(cls + CLASS.scan_hint) >> 2] = p;
     const md = this.#mapDesc(mapId);
     u32[(md + MAP_DESC.nr_live) >> 2]!--;
-    this.#add64((md + MAP_DESC.deletes) >> 2, 1);
-    this.#add64(this.#cFrees, 1);
-    this.#add64(this.#cLiveEntries, -1);
-    this.#add64(this.#cLiveBytes, -this.#mapValueSize[mapId]!);
+    this.add64((md + MAP_DESC.deletes) >> 2, 1);
+    this.add64(this.#cFrees, 1);
+    this.add64(this.#cLiveEntries, -1);
+    this.add64(this.#cLiveBytes, -this.#mapValueSize[mapId]!);
     return true;
   }
 
