@@ -235,7 +235,10 @@ export class RegionWriter extends RegionPages {
     const base = this.base;
     const off = u32[word]!;
     if (off === 0) return false;
-    Atomics.store(u32, word, 0);
+    // Unpublish with plain stores: a reader checks the entry header behind any word it reads
+    // (state, gen, owner), and the sequence bump below (seq_cst) orders these stores before
+    // the entry's. An Atomics call here would cost as much as the rest of the unpublish.
+    u32[word] = 0;
     u32[word + 1] = 0;
     const leafPage = (word * 4 - base) >>> BSKEL_PAGE_SHIFT;
     u16[(this.desc(leafPage) + PGDESC.nr_live) >> 1]!--;
