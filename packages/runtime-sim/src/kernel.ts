@@ -33,9 +33,11 @@ class TaskAttrs {
  * (tgid = pid, comm "task", weight 100): a fork-heavy workload then allocates a smaller task.
  */
 export class SimTask implements StorageOwner {
-  storage: OwnerStorage | null = null;
-  state: TaskState = "runnable";
-  // No private methods here: they would add a brand slot to every task.
+  // storage and state are declared, then assigned in the constructor: the second store marks
+  // the fields mutable for V8 on the first task, not on the first exit (which would throw away
+  // every function compiled in between). No private methods: they add a brand slot per task.
+  storage: OwnerStorage | null;
+  state: TaskState;
   #attrs: TaskAttrs | null;
   constructor(
     readonly pid: number,
@@ -44,6 +46,8 @@ export class SimTask implements StorageOwner {
     weight: number,
     public cgroup: SimCgroup,
   ) {
+    this.storage = null;
+    this.state = "runnable";
     this.#attrs = tgid === pid && comm === DEFAULT_COMM && weight === DEFAULT_WEIGHT ? null : new TaskAttrs(tgid, comm, weight);
   }
   get id(): number {

@@ -9,6 +9,11 @@ export const BPF_LOCAL_STORAGE_GET_F_CREATE = 1;
 /** BPF_LOCAL_STORAGE_CACHE_SIZE is the per-owner cache size (16, as in the kernel). */
 export const BPF_LOCAL_STORAGE_CACHE_SIZE = 16;
 
+// V8 note for the classes here: fields the hot paths write are declared and then assigned in
+// the constructor. A field initializer alone leaves the field "constant" until its first
+// later write — on the first task exit, in the middle of a run — and that write discards
+// every function compiled while it was constant.
+
 /**
  * Selem is one map's element in one owner's storage (bpf_local_storage_elem), linked into the
  * owner's list through `next` (the kernel's snode hlist_node), so a storage is one object and
@@ -16,19 +21,24 @@ export const BPF_LOCAL_STORAGE_CACHE_SIZE = 16;
  */
 export class Selem {
   /** next: the following (older) element of the owner's list; null at the end. */
-  next: Selem | null = null;
+  next: Selem | null;
   constructor(
     readonly map: LocalStorageMap,
     /** value: the element's bytes (classic maps) — for mapped maps the 8-byte "arena pointer". */
     readonly value: Uint8Array,
     /** ref: for mapped maps the entry's absolute value offset in the arena; 0 otherwise. */
     public ref: number,
-  ) {}
+  ) {
+    this.next = null;
+  }
 }
 
-// bpf_mem_cache stand-in: freed owner storages (cache + list) wait here for the next owner.
+// bpf_mem_cache stand-in: freed owner storages (cache + list) wait here for the next owner,
+// chained through nextFree. (Not an array: its first push, on the first exit, would change
+// its elements kind and discard every function compiled around its pop.)
 const STORAGE_CACHE_MAX = 4096;
-const storageCache: OwnerStorage[] = [];
+let freeStorages: OwnerStorage | null = null;
+let nrFreeStorages = 0;
 // Freed elements of pointer-only (mapped) maps wait in their map, up to this many.
 const ELEM_CACHE_MAX = 4096;
 
@@ -40,7 +50,13 @@ export class OwnerStorage {
     undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined,
   ];
   /** head is the list's first element (the newest); null when empty. */
-  head: Selem | null = null;
+  head: Selem | null;
+  /** nextFree links a freed storage to the next one waiting for reuse. */
+  nextFree: OwnerStorage | null;
+  constructor() {
+    this.head = null;
+    this.nextFree = null;
+  }
 
   /** list is a snapshot of the elements in list order (for tests and inspection; lookups walk `head`). */
   get list(): Selem[] {
@@ -67,6 +83,25 @@ export interface LocalStorageCounters {
   deletes: number;
 }
 
+// Declared, then set in the constructor (see the V8 note above): the first delete, on the
+// first exit, must not discard the code compiled before it.
+class Counters implements LocalStorageCounters {
+  cacheHits: number;
+  slowWalks: number;
+  misses: number;
+  creates: number;
+  createFailures: number;
+  deletes: number;
+  constructor() {
+    this.cacheHits = 0;
+    this.slowWalks = 0;
+    this.misses = 0;
+    this.creates = 0;
+    this.createFailures = 0;
+    this.deletes = 0;
+  }
+}
+
 /**
  * CacheIdxPool hands out cache slots per owner type like bpf_local_storage_cache_idx_get():
  * the least used of 16, so with more than 16 maps slots are shared.
@@ -86,11 +121,12 @@ export class CacheIdxPool {
 
 /** LocalStorageMap is one BPF_MAP_TYPE_{TASK,CGRP}_STORAGE map. */
 export class LocalStorageMap {
-  readonly counters: LocalStorageCounters = { cacheHits: 0, slowWalks: 0, misses: 0, creates: 0, createFailures: 0, deletes: 0 };
+  readonly counters: LocalStorageCounters = new Counters();
   /** onFree runs when an element is unlinked (delete or owner exit); mapped maps free their entry there. */
   onFree: ((owner: StorageOwner, elem: Selem) => void) | undefined;
-  // Freed elements, reused by link() when the map is pointer-only (see the constructor).
-  readonly #spare: Selem[] = [];
+  // Freed elements, chained through `next`, reused by link() when the map is pointer-only.
+  #spare: Selem | null;
+  #nrSpare: number;
 
   /**
    * @param pointerOnly the elements hold only an arena pointer (`ref`; mapped storage maps):
@@ -101,7 +137,10 @@ export class LocalStorageMap {
     readonly valueSize: number,
     readonly cacheIdx: number,
     readonly pointerOnly = false,
-  ) {}
+  ) {
+    this.#spare = null;
+    this.#nrSpare = 0;
+  }
 
   /** lookup is bpf_local_storage_lookup(): cache slot first, then the list walk that refills the cache. */
   lookup(owner: StorageOwner): Selem | undefined {
@@ -132,10 +171,31 @@ export class LocalStorageMap {
       this.counters.createFailures++;
       return null;
     }
-    const storage = (owner.storage ??= storageCache.pop() ?? new OwnerStorage());
-    let e = this.#spare.pop();
-    if (e === undefined) e = new Selem(this, this.pointerOnly ? POINTER_VALUE : value, ref);
-    else e.ref = ref;
+    let storage = owner.storage;
+    if (storage === null) {
+      // Always taken from the free list (made non-empty first): one path whether or not
+      // owners have exited yet, so code compiled before the first exit stays valid.
+      if (freeStorages === null) {
+        freeStorages = new OwnerStorage();
+        nrFreeStorages++;
+      }
+      storage = freeStorages;
+      freeStorages = storage.nextFree;
+      storage.nextFree = null;
+      nrFreeStorages--;
+      owner.storage = storage;
+    }
+    let e: Selem;
+    if (this.pointerOnly) {
+      if (this.#spare === null) {
+        this.#spare = new Selem(this, POINTER_VALUE, 0);
+        this.#nrSpare++;
+      }
+      e = this.#spare;
+      this.#spare = e.next;
+      this.#nrSpare--;
+      e.ref = ref;
+    } else e = new Selem(this, value, ref);
     e.next = storage.head;
     storage.head = e;
     storage.cache[this.cacheIdx] = e;
@@ -166,7 +226,11 @@ export class LocalStorageMap {
 
   /** release takes back an unlinked element: pointer-only maps keep it for the next link. */
   release(e: Selem): void {
-    if (this.pointerOnly && this.#spare.length < ELEM_CACHE_MAX) this.#spare.push(e);
+    if (this.pointerOnly && this.#nrSpare < ELEM_CACHE_MAX) {
+      e.next = this.#spare;
+      this.#spare = e;
+      this.#nrSpare++;
+    }
   }
 }
 
@@ -190,5 +254,9 @@ export function freeOwnerStorage(owner: StorageOwner): void {
     map.release(e);
     e = next;
   }
-  if (storageCache.length < STORAGE_CACHE_MAX) storageCache.push(storage);
+  if (nrFreeStorages < STORAGE_CACHE_MAX) {
+    storage.nextFree = freeStorages;
+    freeStorages = storage;
+    nrFreeStorages++;
+  }
 }

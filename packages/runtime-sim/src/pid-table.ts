@@ -7,6 +7,9 @@
 const CHUNK_SHIFT = 10;
 const CHUNK = 1 << CHUNK_SHIFT;
 const MASK = CHUNK - 1;
+// New chunks are copies of this one: one array shape for V8 from the first fork on
+// (new Array(n).fill() changes shape as its allocation site learns, deoptimizing fork).
+const EMPTY_CHUNK: undefined[] = Array.from({ length: CHUNK }, () => undefined);
 
 export class PidTable<T> {
   readonly pidMax: number;
@@ -58,7 +61,7 @@ export class PidTable<T> {
     const c = pid >>> CHUNK_SHIFT;
     let chunk = this.#chunks[c];
     if (chunk === undefined) {
-      chunk = this.#spare ?? new Array<T | undefined>(CHUNK).fill(undefined);
+      chunk = this.#spare ?? (EMPTY_CHUNK.slice() as (T | undefined)[]);
       this.#spare = undefined;
       this.#chunks[c] = chunk;
     }
