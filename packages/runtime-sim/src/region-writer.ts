@@ -13,6 +13,9 @@ const C_ALLOCS = COUNTERS.allocs;
 const C_FREES = COUNTERS.frees;
 const C_LIVE_ENTRIES = COUNTERS.live_entries;
 const C_LIVE_BYTES = COUNTERS.live_bytes;
+// Class strides are fixed by the layout (RegionPages writes them at init); 1/stride turns the
+// slot number of a free into a multiply (r is a multiple of stride: rounding is exact).
+const INV_STRIDE = Float64Array.from(layout.BSKEL_CLASS_STRIDES, (s) => 1 / s);
 
 /** MapRegistration describes one storage map placed in the region. */
 export interface MapRegistration {
@@ -257,7 +260,7 @@ export class RegionWriter extends RegionPages {
     Atomics.add(u32, seqAt, 1); // even again
     const p = off >>> BSKEL_PAGE_SHIFT;
     const pg = base + p * BSKEL_PAGE_SIZE;
-    const slot = (off - p * BSKEL_PAGE_SIZE - BSKEL_SLAB_HDR_SIZE) / stride;
+    const slot = ((off - p * BSKEL_PAGE_SIZE - BSKEL_SLAB_HDR_SIZE) * INV_STRIDE[c]! + 0.5) | 0;
     u32[((pg + SLAB.free_mask) >> 2) + (slot >> 5)]! |= 1 << (slot & 31);
     u16[(this.desc(p) + PGDESC.nr_live) >> 1]!--;
     u32[(cls + CLASS.nr_live) >> 2]!--;
