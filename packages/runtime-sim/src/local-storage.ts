@@ -22,6 +22,8 @@ export const BPF_LOCAL_STORAGE_CACHE_SIZE = 16;
 export class Selem {
   /** next: the following (older) element of the owner's list; null at the end. */
   next: Selem | null;
+  /** storage: the owner storage the element is linked into (selem->local_storage); null once unlinked. */
+  storage: OwnerStorage | null;
   constructor(
     readonly map: LocalStorageMap,
     /** value: the element's bytes (classic maps) — for mapped maps the 8-byte "arena pointer". */
@@ -30,6 +32,7 @@ export class Selem {
     public ref: number,
   ) {
     this.next = null;
+    this.storage = null;
   }
 }
 
@@ -150,7 +153,9 @@ export class LocalStorageMap {
       return undefined;
     }
     const cached = storage.cache[this.cacheIdx];
-    if (cached !== undefined && cached.map === this) {
+    // The element's storage is checked too: a recycled storage keeps its old cache slots (an
+    // exit writes no cache line), and a stale slot must read as the kernel's zeroed new cache.
+    if (cached !== undefined && cached.map === this && cached.storage === storage) {
       this.counters.cacheHits++;
       return cached;
     }
@@ -197,6 +202,7 @@ export class LocalStorageMap {
       e.ref = ref;
     } else e = new Selem(this, value, ref);
     e.next = storage.head;
+    e.storage = storage;
     storage.head = e;
     storage.cache[this.cacheIdx] = e;
     this.counters.creates++;
@@ -217,6 +223,7 @@ export class LocalStorageMap {
     if (prev === null) storage.head = e.next;
     else prev.next = e.next;
     e.next = null;
+    e.storage = null;
     if (storage.cache[this.cacheIdx] === e) storage.cache[this.cacheIdx] = undefined;
     this.counters.deletes++;
     this.onFree?.(owner, e);
@@ -247,8 +254,8 @@ export function freeOwnerStorage(owner: StorageOwner): void {
   while (e !== null) {
     const next = e.next;
     e.next = null;
+    e.storage = null;
     const map = e.map;
-    storage.cache[map.cacheIdx] = undefined;
     map.counters.deletes++;
     map.onFree?.(owner, e);
     map.release(e);

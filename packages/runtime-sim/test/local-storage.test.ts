@@ -70,6 +70,23 @@ describe("local storage semantics", () => {
     expect(m.storage.lookup(a)).toBeUndefined();
   });
 
+  it("a recycled owner storage starts with no cache hits (stale slots of the previous owner never match)", () => {
+    const k = new SimKernel();
+    const m = k.localStorageMap("m", "task", 8);
+    const n = k.localStorageMap("n", "task", 8);
+    const a = k.createTask();
+    m.link(a, new Uint8Array(8), 0);
+    const storageOfA = a.storage;
+    k.exitTask(a);
+    const b = k.createTask();
+    n.link(b, new Uint8Array(8), 0);
+    expect(b.storage).toBe(storageOfA); // recycled, like bpf_mem_cache
+    const hits = m.counters.cacheHits;
+    expect(m.lookup(b)).toBeUndefined(); // a's old slot for m must not read as b's element
+    expect(m.counters.cacheHits).toBe(hits);
+    expect(n.lookup(b)).toBeDefined();
+  });
+
   it("without F_CREATE a missing entry is NULL; delete returns ENOENT the second time", () => {
     const k = new SimKernel();
     const m = k.defineStorage("task_ctx_stor", "task", TaskCtx);
