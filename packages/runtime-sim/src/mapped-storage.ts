@@ -37,6 +37,7 @@ export class MappedStorageMap<V = unknown> {
     readonly storage: LocalStorageMap,
     readonly region: RegionWriter,
     readonly valueClass: ValueClass<V>,
+    /** context returns the kernel's context object, read once: its `sleepable` changes as programs run. */
     readonly context: () => KernelContext,
   ) {
     this.#ctx = context();
