@@ -37,12 +37,6 @@ export class TaskCtx extends StructView {
     return new TaskCtx(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#comm = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** u64 switches: offset 0, size 8 */
   get switches(): bigint {
     return this.$view.getBigUint64(this.$offset, LE);
@@ -63,7 +57,8 @@ export class TaskCtx extends StructView {
 
   /** char comm[16]: offset 16, size 16 */
   get comm(): CharArrayView {
-    return (this.#comm ??= new CharArrayView(this.$view, this.$offset + 16, 16, el.i8, "task_ctx.comm"));
+    const c = this.#comm;
+    return c?.$offset === this.$offset + 16 ? c : (this.#comm = new CharArrayView(this.$view, this.$offset + 16, 16, el.i8, "task_ctx.comm"));
   }
 
   set comm(v: string | Values<number>) {

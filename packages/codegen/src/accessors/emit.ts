@@ -132,14 +132,6 @@ function emitClass(w: CodeBlockWriter, c: ClassPlan, use: (n: string) => void): 
     w.write(`static wrap(target: BufferTarget, byteOffset = 0): ${c.name}`).block(() => {
       w.writeLine(`return new ${c.name}(dataViewOf(target), byteOffset);`);
     });
-    if (cached.length > 0) {
-      w.blankLine();
-      w.writeLine("/** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */");
-      w.write("override $moveTo(byteOffset: number): this").block(() => {
-        for (const { m } of cached) w.writeLine(`this.#${m.prop} = undefined;`);
-        w.writeLine("return super.$moveTo(byteOffset);");
-      });
-    }
     for (const { m, code } of codes) {
       w.blankLine();
       w.writeLine(`/** ${m.decl}: ${offsetNote(m)} */`);
@@ -150,7 +142,13 @@ function emitClass(w: CodeBlockWriter, c: ClassPlan, use: (n: string) => void): 
         continue;
       }
       w.write(`get ${m.prop}(): ${code.type}`).block(() => {
-        w.writeLine(code.cached ? `return (this.#${m.prop} ??= ${code.get});` : `return ${code.get};`);
+        if (code.cached) {
+          // The nested view is made once per record: $moveTo may have re-pointed this view since.
+          w.writeLine(`const c = this.#${m.prop};`);
+          w.writeLine(`return c?.$offset === ${code.at} ? c : (this.#${m.prop} = ${code.get});`);
+        } else {
+          w.writeLine(`return ${code.get};`);
+        }
       });
       w.blankLine();
       w.write(`set ${m.prop}(v: ${code.setType})`).block(() => {

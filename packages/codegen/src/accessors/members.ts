@@ -21,6 +21,8 @@ export interface MemberCode {
   readonly json?: string;
   /** Whether the getter caches a nested view in `#prop`. */
   readonly cached: boolean;
+  /** For a cached nested view: the expression of its offset, which tells a stale cache (after `$moveTo`) from a current one. */
+  readonly at?: string;
 }
 
 const view = "this.$view";
@@ -235,6 +237,7 @@ export function memberCode(m: MemberPlan, label: string, use: Use): MemberCode {
         set: `this.$assign(${m.bitOffset / 8}, v, ${a.className}, ${f});`,
         json: `${self}.toJSON()`,
         cached: true,
+        at: at(m.bitOffset / 8),
       };
     case "array": {
       if (a.flexible) {
@@ -243,7 +246,7 @@ export function memberCode(m: MemberPlan, label: string, use: Use): MemberCode {
       }
       const c = arrayCode(a, at(m.bitOffset / 8), f, use);
       use("Values");
-      return { type: c.type, setType: c.inType, get: c.get, set: `${self}.assign(v);`, json: `${self}.toJSON()`, cached: true };
+      return { type: c.type, setType: c.inType, get: c.get, set: `${self}.assign(v);`, json: `${self}.toJSON()`, cached: true, at: at(m.bitOffset / 8) };
     }
   }
 }

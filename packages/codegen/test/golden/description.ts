@@ -54,13 +54,6 @@ export class TaskCtx extends StructView {
     return new TaskCtx(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#comm = undefined;
-    this.#grid = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** _Bool force_local: offset 0, size 1 */
   get force_local(): boolean {
     return this.$view.getUint8(this.$offset) !== 0;
@@ -81,7 +74,8 @@ export class TaskCtx extends StructView {
 
   /** char comm[16]: offset 2, size 16 */
   get comm(): CharArrayView {
-    return (this.#comm ??= new CharArrayView(this.$view, this.$offset + 2, 16, el.i8, "task_ctx.comm"));
+    const c = this.#comm;
+    return c?.$offset === this.$offset + 2 ? c : (this.#comm = new CharArrayView(this.$view, this.$offset + 2, 16, el.i8, "task_ctx.comm"));
   }
 
   set comm(v: string | Values<number>) {
@@ -99,7 +93,8 @@ export class TaskCtx extends StructView {
 
   /** u8 grid[2][3]: offset 32, size 6 */
   get grid(): ArrayView<ArrayView<number>, Values<number>> {
-    return (this.#grid ??= new ArrayView(this.$view, this.$offset + 32, 2, arrayElement(el.u8, 3), "task_ctx.grid"));
+    const c = this.#grid;
+    return c?.$offset === this.$offset + 32 ? c : (this.#grid = new ArrayView(this.$view, this.$offset + 32, 2, arrayElement(el.u8, 3), "task_ctx.grid"));
   }
 
   set grid(v: Values<Values<number>>) {

@@ -102,28 +102,10 @@ export class Layouts extends StructView {
     return new Layouts(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#comm = undefined;
-    this.#u8s = undefined;
-    this.#grid = undefined;
-    this.#names = undefined;
-    this.#pair = undefined;
-    this.#val = undefined;
-    this.#nested = undefined;
-    this.#colors = undefined;
-    this.#bigs = undefined;
-    this.#ptrs = undefined;
-    this.#bools = undefined;
-    this.#ds = undefined;
-    this.#mat = undefined;
-    this.#cube = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** char comm[16]: offset 0, size 16 */
   get comm(): CharArrayView {
-    return (this.#comm ??= new CharArrayView(this.$view, this.$offset, 16, el.i8, "layouts.comm"));
+    const c = this.#comm;
+    return c?.$offset === this.$offset ? c : (this.#comm = new CharArrayView(this.$view, this.$offset, 16, el.i8, "layouts.comm"));
   }
 
   set comm(v: string | Values<number>) {
@@ -132,7 +114,8 @@ export class Layouts extends StructView {
 
   /** unsigned char u8s[3]: offset 16, size 3 */
   get u8s(): ArrayView<number> {
-    return (this.#u8s ??= new ArrayView(this.$view, this.$offset + 16, 3, el.u8, "layouts.u8s"));
+    const c = this.#u8s;
+    return c?.$offset === this.$offset + 16 ? c : (this.#u8s = new ArrayView(this.$view, this.$offset + 16, 3, el.u8, "layouts.u8s"));
   }
 
   set u8s(v: Values<number>) {
@@ -141,7 +124,8 @@ export class Layouts extends StructView {
 
   /** short grid[2][3]: offset 20, size 12 */
   get grid(): ArrayView<ArrayView<number>, Values<number>> {
-    return (this.#grid ??= new ArrayView(this.$view, this.$offset + 20, 2, arrayElement(el.i16, 3), "layouts.grid"));
+    const c = this.#grid;
+    return c?.$offset === this.$offset + 20 ? c : (this.#grid = new ArrayView(this.$view, this.$offset + 20, 2, arrayElement(el.i16, 3), "layouts.grid"));
   }
 
   set grid(v: Values<Values<number>>) {
@@ -150,7 +134,8 @@ export class Layouts extends StructView {
 
   /** char names[2][5]: offset 32, size 10 */
   get names(): ArrayView<CharArrayView, string | Values<number>> {
-    return (this.#names ??= new ArrayView(this.$view, this.$offset + 32, 2, charArrayElement(el.i8, 5), "layouts.names"));
+    const c = this.#names;
+    return c?.$offset === this.$offset + 32 ? c : (this.#names = new ArrayView(this.$view, this.$offset + 32, 2, charArrayElement(el.i8, 5), "layouts.names"));
   }
 
   set names(v: Values<string | Values<number>>) {
@@ -159,7 +144,8 @@ export class Layouts extends StructView {
 
   /** struct inner pair[2]: offset 44, size 16 */
   get pair(): ArrayView<Inner> {
-    return (this.#pair ??= new ArrayView(this.$view, this.$offset + 44, 2, structElement(Inner), "layouts.pair"));
+    const c = this.#pair;
+    return c?.$offset === this.$offset + 44 ? c : (this.#pair = new ArrayView(this.$view, this.$offset + 44, 2, structElement(Inner), "layouts.pair"));
   }
 
   set pair(v: Values<Inner>) {
@@ -168,7 +154,8 @@ export class Layouts extends StructView {
 
   /** union value val: offset 64, size 8 */
   get val(): Value {
-    return (this.#val ??= new Value(this.$view, this.$offset + 64));
+    const c = this.#val;
+    return c?.$offset === this.$offset + 64 ? c : (this.#val = new Value(this.$view, this.$offset + 64));
   }
 
   set val(v: Value) {
@@ -240,7 +227,8 @@ export class Layouts extends StructView {
 
   /** struct {...} nested: offset 112, size 16 */
   get nested(): LayoutsNested {
-    return (this.#nested ??= new LayoutsNested(this.$view, this.$offset + 112));
+    const c = this.#nested;
+    return c?.$offset === this.$offset + 112 ? c : (this.#nested = new LayoutsNested(this.$view, this.$offset + 112));
   }
 
   set nested(v: LayoutsNested) {
@@ -330,7 +318,8 @@ export class Layouts extends StructView {
 
   /** enum color colors[2]: offset 192, size 8 */
   get colors(): ArrayView<number> {
-    return (this.#colors ??= new ArrayView(this.$view, this.$offset + 192, 2, el.i32, "layouts.colors"));
+    const c = this.#colors;
+    return c?.$offset === this.$offset + 192 ? c : (this.#colors = new ArrayView(this.$view, this.$offset + 192, 2, el.i32, "layouts.colors"));
   }
 
   set colors(v: Values<number>) {
@@ -339,7 +328,8 @@ export class Layouts extends StructView {
 
   /** enum big_flags bigs[2]: offset 200, size 16 */
   get bigs(): ArrayView<number | bigint> {
-    return (this.#bigs ??= new ArrayView(this.$view, this.$offset + 200, 2, el.enum64(false), "layouts.bigs"));
+    const c = this.#bigs;
+    return c?.$offset === this.$offset + 200 ? c : (this.#bigs = new ArrayView(this.$view, this.$offset + 200, 2, el.enum64(false), "layouts.bigs"));
   }
 
   set bigs(v: Values<number | bigint>) {
@@ -348,7 +338,8 @@ export class Layouts extends StructView {
 
   /** void *ptrs[2]: offset 216, size 16 */
   get ptrs(): ArrayView<bigint> {
-    return (this.#ptrs ??= new ArrayView(this.$view, this.$offset + 216, 2, el.ptr, "layouts.ptrs"));
+    const c = this.#ptrs;
+    return c?.$offset === this.$offset + 216 ? c : (this.#ptrs = new ArrayView(this.$view, this.$offset + 216, 2, el.ptr, "layouts.ptrs"));
   }
 
   set ptrs(v: Values<bigint>) {
@@ -357,7 +348,8 @@ export class Layouts extends StructView {
 
   /** _Bool bools[3]: offset 232, size 3 */
   get bools(): ArrayView<boolean> {
-    return (this.#bools ??= new ArrayView(this.$view, this.$offset + 232, 3, el.bool, "layouts.bools"));
+    const c = this.#bools;
+    return c?.$offset === this.$offset + 232 ? c : (this.#bools = new ArrayView(this.$view, this.$offset + 232, 3, el.bool, "layouts.bools"));
   }
 
   set bools(v: Values<boolean>) {
@@ -366,7 +358,8 @@ export class Layouts extends StructView {
 
   /** double ds[2]: offset 240, size 16 */
   get ds(): ArrayView<number> {
-    return (this.#ds ??= new ArrayView(this.$view, this.$offset + 240, 2, el.f64, "layouts.ds"));
+    const c = this.#ds;
+    return c?.$offset === this.$offset + 240 ? c : (this.#ds = new ArrayView(this.$view, this.$offset + 240, 2, el.f64, "layouts.ds"));
   }
 
   set ds(v: Values<number>) {
@@ -375,7 +368,8 @@ export class Layouts extends StructView {
 
   /** struct inner mat[2][2]: offset 256, size 32 */
   get mat(): ArrayView<ArrayView<Inner>, Values<Inner>> {
-    return (this.#mat ??= new ArrayView(this.$view, this.$offset + 256, 2, arrayElement(structElement(Inner), 2), "layouts.mat"));
+    const c = this.#mat;
+    return c?.$offset === this.$offset + 256 ? c : (this.#mat = new ArrayView(this.$view, this.$offset + 256, 2, arrayElement(structElement(Inner), 2), "layouts.mat"));
   }
 
   set mat(v: Values<Values<Inner>>) {
@@ -384,7 +378,8 @@ export class Layouts extends StructView {
 
   /** unsigned int cube[2][2][2]: offset 288, size 32 */
   get cube(): ArrayView<ArrayView<ArrayView<number>, Values<number>>, Values<Values<number>>> {
-    return (this.#cube ??= new ArrayView(this.$view, this.$offset + 288, 2, arrayElement(arrayElement(el.u32, 2), 2), "layouts.cube"));
+    const c = this.#cube;
+    return c?.$offset === this.$offset + 288 ? c : (this.#cube = new ArrayView(this.$view, this.$offset + 288, 2, arrayElement(arrayElement(el.u32, 2), 2), "layouts.cube"));
   }
 
   set cube(v: Values<Values<Values<number>>>) {
@@ -546,12 +541,6 @@ export class Holder extends StructView {
     return new Holder(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#rec = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** char c: offset 0, size 1 */
   get c(): number {
     return this.$view.getInt8(this.$offset);
@@ -563,7 +552,8 @@ export class Holder extends StructView {
 
   /** struct aligned_rec rec: offset 16, size 16 */
   get rec(): AlignedRec {
-    return (this.#rec ??= new AlignedRec(this.$view, this.$offset + 16));
+    const c = this.#rec;
+    return c?.$offset === this.$offset + 16 ? c : (this.#rec = new AlignedRec(this.$view, this.$offset + 16));
   }
 
   set rec(v: AlignedRec) {
@@ -654,13 +644,6 @@ export class Value extends StructView {
     return new Value(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#bytes = undefined;
-    this.#in = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** unsigned long long u: offset 0, size 8 */
   get u(): bigint {
     return this.$view.getBigUint64(this.$offset, LE);
@@ -690,7 +673,8 @@ export class Value extends StructView {
 
   /** unsigned char bytes[8]: offset 0, size 8 */
   get bytes(): ArrayView<number> {
-    return (this.#bytes ??= new ArrayView(this.$view, this.$offset, 8, el.u8, "value.bytes"));
+    const c = this.#bytes;
+    return c?.$offset === this.$offset ? c : (this.#bytes = new ArrayView(this.$view, this.$offset, 8, el.u8, "value.bytes"));
   }
 
   set bytes(v: Values<number>) {
@@ -699,7 +683,8 @@ export class Value extends StructView {
 
   /** struct inner in: offset 0, size 8 */
   get in(): Inner {
-    return (this.#in ??= new Inner(this.$view, this.$offset));
+    const c = this.#in;
+    return c?.$offset === this.$offset ? c : (this.#in = new Inner(this.$view, this.$offset));
   }
 
   set in(v: Inner) {

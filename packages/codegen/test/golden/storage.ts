@@ -39,13 +39,6 @@ export class TaskCtx extends StructView {
     return new TaskCtx(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#comm = undefined;
-    this.#stats = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** u64 load: offset 0, size 8 */
   get load(): bigint {
     return this.$view.getBigUint64(this.$offset, LE);
@@ -84,7 +77,8 @@ export class TaskCtx extends StructView {
 
   /** char comm[16]: offset 24, size 16 */
   get comm(): CharArrayView {
-    return (this.#comm ??= new CharArrayView(this.$view, this.$offset + 24, 16, el.i8, "task_ctx.comm"));
+    const c = this.#comm;
+    return c?.$offset === this.$offset + 24 ? c : (this.#comm = new CharArrayView(this.$view, this.$offset + 24, 16, el.i8, "task_ctx.comm"));
   }
 
   set comm(v: string | Values<number>) {
@@ -93,7 +87,8 @@ export class TaskCtx extends StructView {
 
   /** struct sched_stats stats: offset 40, size 8 */
   get stats(): SchedStats {
-    return (this.#stats ??= new SchedStats(this.$view, this.$offset + 40));
+    const c = this.#stats;
+    return c?.$offset === this.$offset + 40 ? c : (this.#stats = new SchedStats(this.$view, this.$offset + 40));
   }
 
   set stats(v: SchedStats) {

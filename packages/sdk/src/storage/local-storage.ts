@@ -320,7 +320,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
 
   /**
    * scan calls `fn(cursor, owner)` for every live entry of this map, in region order, like
-   * forEach, but with one view re-pointed at each entry in turn (`$moveTo`) instead of a view
+   * forEach, but with one view re-pointed at each entry in turn (as `$moveTo` does) instead of a view
    * object per entry: the fastest way to read a few fields of every entry. The cursor is valid
    * only during the call; keep `handle(owner)` or `get(owner)` for later. Value classes that are
    * not StructViews get forEach's cached views.
@@ -340,7 +340,8 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
       const end = base + p * BSKEL_PAGE_SIZE + BSKEL_SLAB_HDR_SIZE + slots * stride;
       for (let e = end - slots * stride; e < end; e += stride) {
         if ((u32[(e + ENTRY_TAG) >> 2]! & TAG_MASK) !== tag) continue;
-        cursor.$moveTo(e + valueOff);
+        // $moveTo without its bounds check: e lies below the high-water mark, inside the mapping.
+        (cursor as unknown as { $offset: number }).$offset = e + valueOff;
         fn(cursor, u32[(e + ENTRY_OWNER) >> 2]!);
       }
     }

@@ -53,8 +53,8 @@ export abstract class StructView {
   /**
    * $moveTo re-points this view at the struct at `byteOffset` of the same DataView and returns
    * it: one view used as a cursor over many records, with no object per record. Generated
-   * classes also drop their cached nested views, so those follow the move; a nested view taken
-   * out before the move keeps pointing at the old record.
+   * getters of nested members notice the move and make their nested view anew; a nested view
+   * taken out before the move keeps pointing at the old record.
    */
   $moveTo(byteOffset: number): this {
     // Fast path for the offsets of buffers under 2 GiB; checkSpan settles the rest (and throws).

@@ -54,16 +54,6 @@ export class BskelRegion extends StructView {
     return new BskelRegion(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#pool = undefined;
-    this.#counters = undefined;
-    this.#classes = undefined;
-    this.#maps = undefined;
-    this.#_reserved = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** __u64 magic: offset 0, size 8 */
   get magic(): bigint {
     return this.$view.getBigUint64(this.$offset, LE);
@@ -192,7 +182,8 @@ export class BskelRegion extends StructView {
 
   /** __u32 pool[64]: offset 64, size 256 */
   get pool(): ArrayView<number> {
-    return (this.#pool ??= new ArrayView(this.$view, this.$offset + 64, 64, el.u32, "bskel_region.pool"));
+    const c = this.#pool;
+    return c?.$offset === this.$offset + 64 ? c : (this.#pool = new ArrayView(this.$view, this.$offset + 64, 64, el.u32, "bskel_region.pool"));
   }
 
   set pool(v: Values<number>) {
@@ -201,7 +192,8 @@ export class BskelRegion extends StructView {
 
   /** struct bskel_counters counters: offset 320, size 96 */
   get counters(): BskelCounters {
-    return (this.#counters ??= new BskelCounters(this.$view, this.$offset + 320));
+    const c = this.#counters;
+    return c?.$offset === this.$offset + 320 ? c : (this.#counters = new BskelCounters(this.$view, this.$offset + 320));
   }
 
   set counters(v: BskelCounters) {
@@ -210,7 +202,8 @@ export class BskelRegion extends StructView {
 
   /** struct bskel_class classes[16]: offset 416, size 256 */
   get classes(): ArrayView<BskelClass> {
-    return (this.#classes ??= new ArrayView(this.$view, this.$offset + 416, 16, structElement(BskelClass), "bskel_region.classes"));
+    const c = this.#classes;
+    return c?.$offset === this.$offset + 416 ? c : (this.#classes = new ArrayView(this.$view, this.$offset + 416, 16, structElement(BskelClass), "bskel_region.classes"));
   }
 
   set classes(v: Values<BskelClass>) {
@@ -219,7 +212,8 @@ export class BskelRegion extends StructView {
 
   /** struct bskel_map_desc maps[8]: offset 672, size 2432 */
   get maps(): ArrayView<BskelMapDesc> {
-    return (this.#maps ??= new ArrayView(this.$view, this.$offset + 672, 8, structElement(BskelMapDesc), "bskel_region.maps"));
+    const c = this.#maps;
+    return c?.$offset === this.$offset + 672 ? c : (this.#maps = new ArrayView(this.$view, this.$offset + 672, 8, structElement(BskelMapDesc), "bskel_region.maps"));
   }
 
   set maps(v: Values<BskelMapDesc>) {
@@ -228,7 +222,8 @@ export class BskelRegion extends StructView {
 
   /** __u8 _reserved[992]: offset 3104, size 992 */
   get _reserved(): ArrayView<number> {
-    return (this.#_reserved ??= new ArrayView(this.$view, this.$offset + 3104, 992, el.u8, "bskel_region._reserved"));
+    const c = this.#_reserved;
+    return c?.$offset === this.$offset + 3104 ? c : (this.#_reserved = new ArrayView(this.$view, this.$offset + 3104, 992, el.u8, "bskel_region._reserved"));
   }
 
   set _reserved(v: Values<number>) {
@@ -420,16 +415,10 @@ export class BskelMapDesc extends StructView {
     return new BskelMapDesc(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#name = undefined;
-    this.#index_root = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** char name[16]: offset 0, size 16 */
   get name(): CharArrayView {
-    return (this.#name ??= new CharArrayView(this.$view, this.$offset, 16, el.i8, "bskel_map_desc.name"));
+    const c = this.#name;
+    return c?.$offset === this.$offset ? c : (this.#name = new CharArrayView(this.$view, this.$offset, 16, el.i8, "bskel_map_desc.name"));
   }
 
   set name(v: string | Values<number>) {
@@ -510,7 +499,8 @@ export class BskelMapDesc extends StructView {
 
   /** __u32 index_root[64]: offset 48, size 256 */
   get index_root(): ArrayView<number> {
-    return (this.#index_root ??= new ArrayView(this.$view, this.$offset + 48, 64, el.u32, "bskel_map_desc.index_root"));
+    const c = this.#index_root;
+    return c?.$offset === this.$offset + 48 ? c : (this.#index_root = new ArrayView(this.$view, this.$offset + 48, 64, el.u32, "bskel_map_desc.index_root"));
   }
 
   set index_root(v: Values<number>) {
@@ -702,15 +692,10 @@ export class BskelSlabHdr extends StructView {
     return new BskelSlabHdr(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#free_mask = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** __u64 free_mask[2]: offset 0, size 16 */
   get free_mask(): ArrayView<bigint> {
-    return (this.#free_mask ??= new ArrayView(this.$view, this.$offset, 2, el.u64, "bskel_slab_hdr.free_mask"));
+    const c = this.#free_mask;
+    return c?.$offset === this.$offset ? c : (this.#free_mask = new ArrayView(this.$view, this.$offset, 2, el.u64, "bskel_slab_hdr.free_mask"));
   }
 
   set free_mask(v: Values<bigint>) {
@@ -874,15 +859,10 @@ export class BskelIndexL1 extends StructView {
     return new BskelIndexL1(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#leaf = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** __u32 leaf[1024]: offset 0, size 4096 */
   get leaf(): ArrayView<number> {
-    return (this.#leaf ??= new ArrayView(this.$view, this.$offset, 1024, el.u32, "bskel_index_l1.leaf"));
+    const c = this.#leaf;
+    return c?.$offset === this.$offset ? c : (this.#leaf = new ArrayView(this.$view, this.$offset, 1024, el.u32, "bskel_index_l1.leaf"));
   }
 
   set leaf(v: Values<number>) {
@@ -911,15 +891,10 @@ export class BskelIndexLeaf extends StructView {
     return new BskelIndexLeaf(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#word = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** __u64 word[512]: offset 0, size 4096 */
   get word(): ArrayView<bigint> {
-    return (this.#word ??= new ArrayView(this.$view, this.$offset, 512, el.u64, "bskel_index_leaf.word"));
+    const c = this.#word;
+    return c?.$offset === this.$offset ? c : (this.#word = new ArrayView(this.$view, this.$offset, 512, el.u64, "bskel_index_leaf.word"));
   }
 
   set word(v: Values<bigint>) {

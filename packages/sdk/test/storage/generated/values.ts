@@ -35,13 +35,6 @@ export class TaskCtx extends StructView {
     return new TaskCtx(dataViewOf(target), byteOffset);
   }
 
-  /** $moveTo re-points this view (a cursor) and drops the nested views cached for the old record. */
-  override $moveTo(byteOffset: number): this {
-    this.#a = undefined;
-    this.#b = undefined;
-    return super.$moveTo(byteOffset);
-  }
-
   /** _Bool force_local: offset 0, size 1 */
   get force_local(): boolean {
     return this.$view.getUint8(this.$offset) !== 0;
@@ -71,7 +64,8 @@ export class TaskCtx extends StructView {
 
   /** __u64 a[2]: offset 16, size 16 */
   get a(): ArrayView<bigint> {
-    return (this.#a ??= new ArrayView(this.$view, this.$offset + 16, 2, el.u64, "task_ctx.a"));
+    const c = this.#a;
+    return c?.$offset === this.$offset + 16 ? c : (this.#a = new ArrayView(this.$view, this.$offset + 16, 2, el.u64, "task_ctx.a"));
   }
 
   set a(v: Values<bigint>) {
@@ -80,7 +74,8 @@ export class TaskCtx extends StructView {
 
   /** __u64 b[2]: offset 32, size 16 */
   get b(): ArrayView<bigint> {
-    return (this.#b ??= new ArrayView(this.$view, this.$offset + 32, 2, el.u64, "task_ctx.b"));
+    const c = this.#b;
+    return c?.$offset === this.$offset + 32 ? c : (this.#b = new ArrayView(this.$view, this.$offset + 32, 2, el.u64, "task_ctx.b"));
   }
 
   set b(v: Values<bigint>) {
