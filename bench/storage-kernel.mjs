@@ -10,7 +10,7 @@
 //   P4 pages present for 10k live entries vs the memlock of a preallocated hash for pid_max 2^22
 // Entries for 10k/100k owners are made by the fixture's `populate` syscall program with
 // synthetic owner ids (>= 5,000,000, never a real pid). Nothing is asserted.
-//   node bench/storage-kernel.mjs
+//   node bench/storage-kernel.mjs            (NS=100000 node … for one size)
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -95,7 +95,7 @@ console.log(`storage-kernel bench — ${readFileSync("/proc/sys/kernel/osrelease
 // Two phases: every mapped-storage figure first, then the syscall baselines. Closing a
 // preallocated hash sized for pid_max hands 512 MiB to a deferred kernel free that runs on the
 // other core for a while and would slow whatever is timed next.
-const NS = [10_000, 100_000];
+const NS = process.env.NS ? process.env.NS.split(",").map(Number) : [10_000, 100_000];
 // The field read is task_ctx.pid (u32): a plain number on every path, no BigInt cost.
 // Sums go into locals or a Float64Array cell: a sum past 2^31 kept in a captured `let`
 // allocates a HeapNumber on every store, which would time the bench, not the reader.
