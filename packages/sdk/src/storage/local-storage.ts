@@ -107,13 +107,13 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     this.#mapId = info.id;
     this.#tag = liveTag(info.id);
     this.#valueOff = info.valueOff;
-    this.#rootIdx = (region.base + REGION.maps + info.id * MAP_DESC_SIZE + MAP_DESC.index_root) >> 2;
-    this.#epochIdx = (region.base + REGION.epoch) >> 2;
-    this.#hwmIdx = (region.base + REGION.hwm_pages) >> 2;
+    this.#rootIdx = (region.base + REGION.maps + info.id * MAP_DESC_SIZE + MAP_DESC.index_root) >>> 2;
+    this.#epochIdx = (region.base + REGION.epoch) >>> 2;
+    this.#hwmIdx = (region.base + REGION.hwm_pages) >>> 2;
     this.#maxRetries = options.maxRetries ?? 10_000;
     const clsAt = region.base + REGION.classes + info.classId * CLASS_SIZE;
-    this.#stride = region.u16[(clsAt + CLASS.stride) >> 1]!;
-    this.#slots = region.u16[(clsAt + CLASS.nr_slots) >> 1]!;
+    this.#stride = region.u16[(clsAt + CLASS.stride) >>> 1]!;
+    this.#slots = region.u16[(clsAt + CLASS.nr_slots) >>> 1]!;
     this.#invStride = 1 / this.#stride;
     if (this.#stride === 0 || this.#stride % 16 !== 0 || this.#slots === 0 || BSKEL_SLAB_HDR_SIZE + this.#slots * this.#stride > BSKEL_PAGE_SIZE) {
       throw new LayoutError(`size class ${info.classId} has stride ${this.#stride} and ${this.#slots} slots`, { input: region.input, symbol: mapName, offset: clsAt });
@@ -159,13 +159,13 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const l1 = u32[this.#rootIdx + (key >>> BSKEL_INDEX_ROOT_SHIFT)]!;
     if (l1 === 0 || !this.#below(l1)) return 0;
     const base = this.#base;
-    const leaf = u32[((base + l1 * BSKEL_PAGE_SIZE) >> 2) + ((key >>> BSKEL_INDEX_L1_SHIFT) & 1023)]!;
+    const leaf = u32[((base + l1 * BSKEL_PAGE_SIZE) >>> 2) + ((key >>> BSKEL_INDEX_L1_SHIFT) & 1023)]!;
     if (leaf === 0 || !this.#below(leaf)) return 0;
-    const w = ((base + leaf * BSKEL_PAGE_SIZE) >> 2) + (key & 511) * 2;
+    const w = ((base + leaf * BSKEL_PAGE_SIZE) >>> 2) + (key & 511) * 2;
     const off = u32[w]!;
     const gen = u32[w + 1]!;
     if (off === 0 || !this.#below(off >>> BSKEL_PAGE_SHIFT)) return 0;
-    const e = (base + off) >> 2;
+    const e = (base + off) >>> 2;
     if (
       (u32[e + ENTRY_TAG_W]! & TAG_MASK) !== this.#tag ||
       u32[e + ENTRY_GEN_W] !== gen ||
@@ -225,8 +225,8 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     if (off < BSKEL_PAGE_SIZE || !this.#below(off >>> BSKEL_PAGE_SHIFT)) return -1;
     const e = this.#base + off;
     if (this.#u8[e + ENTRY.state] !== BSKEL_ENTRY_LIVE) return -1;
-    if ((this.#u32[(e + ENTRY.gen) >> 2]! & 0xffffff) !== handleGen(h)) return -1;
-    if (this.#u16[(e + ENTRY.map_id) >> 1] !== this.#mapId) return -1;
+    if ((this.#u32[(e + ENTRY.gen) >>> 2]! & 0xffffff) !== handleGen(h)) return -1;
+    if (this.#u16[(e + ENTRY.map_id) >>> 1] !== this.#mapId) return -1;
     return off;
   }
 
@@ -242,7 +242,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   /** ownerOf returns the owner id a live handle belongs to; throws StaleHandleError otherwise. */
   ownerOf(h: Handle<Map>): number {
     this.at(h);
-    return this.#u32[(this.#base + handleOffset(h) + ENTRY.owner_id) >> 2]!;
+    return this.#u32[(this.#base + handleOffset(h) + ENTRY.owner_id) >>> 2]!;
   }
 
   /** valid says whether a handle still names a live entry. */
@@ -260,12 +260,12 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
       const off = this.#find(owner);
       if (off === 0) return undefined;
       const gen = this.#gen;
-      const seqIdx = (this.#base + off + ENTRY.seq) >> 2;
+      const seqIdx = (this.#base + off + ENTRY.seq) >>> 2;
       const s1 = Atomics.load(this.#i32, seqIdx);
       if ((s1 & 1) !== 0) continue;
       const r = fn(this.#view(off));
       const s2 = Atomics.load(this.#i32, seqIdx);
-      if (s1 === s2 && Atomics.load(this.#u32, (this.#base + off + ENTRY.gen) >> 2) === gen) return r;
+      if (s1 === s2 && Atomics.load(this.#u32, (this.#base + off + ENTRY.gen) >>> 2) === gen) return r;
     }
     throw new ConsistentReadError(`no consistent read after ${this.#maxRetries} tries`, { input: this.region.input, symbol: this.info.name });
   }
@@ -310,10 +310,10 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
       let off = BSKEL_SLAB_HDR_SIZE;
       for (let s = 0; s < slots; s++, off += stride) {
         const e = base + pageOff + off;
-        if ((u32[(e + ENTRY_TAG) >> 2]! & TAG_MASK) !== tag) continue;
+        if ((u32[(e + ENTRY_TAG) >>> 2]! & TAG_MASK) !== tag) continue;
         let v = page[s];
         if (v === undefined) v = page[s] = valueClass.wrap(target, e + valueOff);
-        fn(v, u32[(e + ENTRY_OWNER) >> 2]!);
+        fn(v, u32[(e + ENTRY_OWNER) >>> 2]!);
       }
     }
   }
@@ -339,10 +339,10 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
       if (u8[d + PGDESC_KIND] !== BSKEL_PAGE_SLAB || u8[d + PGDESC_CLASS] !== cls) continue;
       const end = base + p * BSKEL_PAGE_SIZE + BSKEL_SLAB_HDR_SIZE + slots * stride;
       for (let e = end - slots * stride; e < end; e += stride) {
-        if ((u32[(e + ENTRY_TAG) >> 2]! & TAG_MASK) !== tag) continue;
+        if ((u32[(e + ENTRY_TAG) >>> 2]! & TAG_MASK) !== tag) continue;
         // $moveTo without its bounds check: e lies below the high-water mark, inside the mapping.
         (cursor as unknown as { $offset: number }).$offset = e + valueOff;
-        fn(cursor, u32[(e + ENTRY_OWNER) >> 2]!);
+        fn(cursor, u32[(e + ENTRY_OWNER) >>> 2]!);
       }
     }
   }
@@ -380,7 +380,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
           const off = p * BSKEL_PAGE_SIZE + BSKEL_SLAB_HDR_SIZE + s * stride;
           s++;
           const e = base + off;
-          if ((u32[(e + ENTRY_TAG) >> 2]! & TAG_MASK) === tag) return { value: [u32[(e + ENTRY_OWNER) >> 2]!, this.#view(off)], done: false };
+          if ((u32[(e + ENTRY_TAG) >>> 2]! & TAG_MASK) === tag) return { value: [u32[(e + ENTRY_OWNER) >>> 2]!, this.#view(off)], done: false };
         }
         p++;
         s = -1;
@@ -405,7 +405,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   /** size counts this map's live entries (from the map descriptor). */
   get size(): number {
     if (this.#closed) throw this.#closedError();
-    return this.#u32[(this.#base + REGION.maps + this.#mapId * MAP_DESC_SIZE + MAP_DESC.nr_live) >> 2]!;
+    return this.#u32[(this.#base + REGION.maps + this.#mapId * MAP_DESC_SIZE + MAP_DESC.nr_live) >>> 2]!;
   }
 
   /** stats reads the region's published counters. */

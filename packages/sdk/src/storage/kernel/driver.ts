@@ -120,7 +120,7 @@ export class MappedStorage implements Disposable {
   }
 
   #h32(off: number): number {
-    return Atomics.load(this.#u32, (this.#base + off) >> 2);
+    return Atomics.load(this.#u32, (this.#base + off) >>> 2);
   }
 
   /** poolSize and poolTarget read the header's pool counters. */
