@@ -57,13 +57,13 @@ export class RegionPages {
   // --- header fields -------------------------------------------------------------------
 
   protected h32(off: number): number {
-    return this.u32[(this.base + off) >> 2]!;
+    return this.u32[(this.base + off) >>> 2]!;
   }
   protected setH32(off: number, v: number): void {
-    this.u32[(this.base + off) >> 2] = v;
+    this.u32[(this.base + off) >>> 2] = v;
   }
   protected inc(c: Counter, by = 1): void {
-    this.add64((this.base + REGION.counters + COUNTERS[c]) >> 2, by);
+    this.add64((this.base + REGION.counters + COUNTERS[c]) >>> 2, by);
   }
   /** add64 adds `by` to the little-endian u64 at u32 index `i` (counters; totals stay below 2^53). */
   protected add64(i: number, by: number): void {
@@ -79,7 +79,7 @@ export class RegionPages {
   }
   /** counter reads one of the header counters (live totals fit a double). */
   counter(c: Counter): number {
-    const i = (this.base + REGION.counters + COUNTERS[c]) >> 2;
+    const i = (this.base + REGION.counters + COUNTERS[c]) >>> 2;
     return this.u32[i]! + this.u32[i + 1]! * 0x100000000;
   }
   get hwmPages(): number {
@@ -115,7 +115,7 @@ export class RegionPages {
   protected bumpEpoch(): void {
     if (!this.epochDirty) return;
     this.epochDirty = false;
-    const i = (this.base + REGION.epoch) >> 2;
+    const i = (this.base + REGION.epoch) >>> 2;
     const lo = this.u32[i]! + 1;
     if (lo > 0xffffffff) {
       this.u32[i] = 0;
@@ -163,13 +163,13 @@ export class RegionPages {
     for (let c = 0; c < BSKEL_CLASS_STRIDES.length; c++) {
       const cls = this.base + REGION.classes + c * CLASS_SIZE;
       const stride = BSKEL_CLASS_STRIDES[c]!;
-      this.u16[(cls + CLASS.stride) >> 1] = stride;
-      this.u16[(cls + CLASS.nr_slots) >> 1] = slotsPerPage(stride);
-      this.u32[(cls + CLASS.scan_hint) >> 2] = this.firstDataPage;
+      this.u16[(cls + CLASS.stride) >>> 1] = stride;
+      this.u16[(cls + CLASS.nr_slots) >>> 1] = slotsPerPage(stride);
+      this.u32[(cls + CLASS.scan_hint) >>> 2] = this.firstDataPage;
     }
     this.setH32(REGION.epoch, 1);
-    Atomics.store(this.u32, (this.base + REGION.magic + 4) >> 2, BSKEL_REGION_MAGIC_HI);
-    Atomics.store(this.u32, (this.base + REGION.magic) >> 2, BSKEL_REGION_MAGIC_LO);
+    Atomics.store(this.u32, (this.base + REGION.magic + 4) >>> 2, BSKEL_REGION_MAGIC_HI);
+    Atomics.store(this.u32, (this.base + REGION.magic) >>> 2, BSKEL_REGION_MAGIC_LO);
   }
 
   // --- the prepared pool ---------------------------------------------------------------
@@ -195,7 +195,7 @@ export class RegionPages {
     let added = 0;
     let nr = this.h32(REGION.pool_nr);
     const target = this.h32(REGION.pool_target);
-    const poolAt = (this.base + REGION.pool) >> 2;
+    const poolAt = (this.base + REGION.pool) >>> 2;
     while (nr < target) {
       const p = this.#lowestAbsent();
       if (p < 0 || !this.makePresent(p, BSKEL_PAGE_PREPARED)) break;
@@ -228,10 +228,9 @@ export class RegionPages {
       if (nr === 0) return 0;
     }
     nr--;
-    const p = this.u32[((this.base + REGION.pool) >> 2) + nr]!;
+    const p = this.u32[((this.base + REGION.pool) >>> 2) + nr]!;
     this.setH32(REGION.pool_nr, nr);
     this.u8[this.desc(p) + PGDESC.kind] = kind;
     return p;
   }
-
 }

@@ -25,8 +25,6 @@ export interface MapRegistration {
   readonly valueAlign: number;
 }
 
-
-
 /**
  * RegionWriter is the mapped-storage allocator of docs/storage-layout.md in TypeScript — what
  * the BPF C library does over the arena, in the same order, with the same bytes. It is the
@@ -42,10 +40,10 @@ export class RegionWriter extends RegionPages {
   readonly #mapValueOff = new Int32Array(BSKEL_MAX_MAPS);
   readonly #mapValueSize = new Int32Array(BSKEL_MAX_MAPS);
   // u32 indexes of the header counters the hot paths bump.
-  readonly #cAllocs = (this.base + REGION.counters + C_ALLOCS) >> 2;
-  readonly #cFrees = (this.base + REGION.counters + C_FREES) >> 2;
-  readonly #cLiveEntries = (this.base + REGION.counters + C_LIVE_ENTRIES) >> 2;
-  readonly #cLiveBytes = (this.base + REGION.counters + C_LIVE_BYTES) >> 2;
+  readonly #cAllocs = (this.base + REGION.counters + C_ALLOCS) >>> 2;
+  readonly #cFrees = (this.base + REGION.counters + C_FREES) >>> 2;
+  readonly #cLiveEntries = (this.base + REGION.counters + C_LIVE_ENTRIES) >>> 2;
+  readonly #cLiveBytes = (this.base + REGION.counters + C_LIVE_BYTES) >>> 2;
 
   // --- maps ----------------------------------------------------------------------------
 
@@ -59,9 +57,9 @@ export class RegionWriter extends RegionPages {
     const name = new TextEncoder().encode(reg.name).subarray(0, BSKEL_MAP_NAME_LEN - 1);
     this.u8.set(name, d + MAP_DESC.name);
     this.u8[d + MAP_DESC.class_id] = cls;
-    this.u16[(d + MAP_DESC.value_off) >> 1] = valueOffset(reg.valueAlign);
-    this.u32[(d + MAP_DESC.value_size) >> 2] = reg.valueSize;
-    this.u32[(d + MAP_DESC.value_align) >> 2] = reg.valueAlign;
+    this.u16[(d + MAP_DESC.value_off) >>> 1] = valueOffset(reg.valueAlign);
+    this.u32[(d + MAP_DESC.value_size) >>> 2] = reg.valueSize;
+    this.u32[(d + MAP_DESC.value_align) >>> 2] = reg.valueAlign;
     this.u8[d + MAP_DESC.owner_kind] = ownerKindCode(reg.owner);
     this.setH32(REGION.nr_maps, id + 1);
     this.#mapClass[id] = cls;
@@ -77,7 +75,7 @@ export class RegionWriter extends RegionPages {
 
   /** valueOffsetOf returns the region-relative offset of the value of the entry at `entryOff`. */
   valueOffsetOf(mapId: number, entryOff: number): number {
-    return entryOff + this.u16[(this.#mapDesc(mapId) + MAP_DESC.value_off) >> 1]!;
+    return entryOff + this.u16[(this.#mapDesc(mapId) + MAP_DESC.value_off) >>> 1]!;
   }
 
   // --- the owner index -----------------------------------------------------------------
@@ -90,30 +88,30 @@ export class RegionWriter extends RegionPages {
 
   /** #leafWord returns the u32 index of the low half of key's index word, or -1 (creating pages when `create`). */
   #leafWord(mapId: number, key: number, create: boolean, sleepable: boolean): number {
-    const rootAt = (this.#mapDesc(mapId) + MAP_DESC.index_root) >> 2;
+    const rootAt = (this.#mapDesc(mapId) + MAP_DESC.index_root) >>> 2;
     const r = key >>> BSKEL_INDEX_ROOT_SHIFT;
     let l1 = this.u32[rootAt + r]!;
     if (l1 === 0) {
       if (!create) return -1;
       l1 = this.takePage(BSKEL_PAGE_INDEX_L1, sleepable);
       if (l1 === 0) return -1;
-      this.u32[(this.desc(l1) + PGDESC.aux) >> 2] = mapId;
+      this.u32[(this.desc(l1) + PGDESC.aux) >>> 2] = mapId;
       this.inc("index_pages");
       this.u32[rootAt + r] = l1; // linked only once present and zeroed
     }
-    const l1At = (this.base + l1 * BSKEL_PAGE_SIZE) >> 2;
+    const l1At = (this.base + l1 * BSKEL_PAGE_SIZE) >>> 2;
     const li = (key >>> BSKEL_INDEX_L1_SHIFT) & (BSKEL_INDEX_L1_FANOUT - 1);
     let leaf = this.u32[l1At + li]!;
     if (leaf === 0) {
       if (!create) return -1;
       leaf = this.takePage(BSKEL_PAGE_INDEX_LEAF, sleepable);
       if (leaf === 0) return -1;
-      this.u32[(this.desc(leaf) + PGDESC.aux) >> 2] = mapId;
+      this.u32[(this.desc(leaf) + PGDESC.aux) >>> 2] = mapId;
       this.inc("index_pages");
       this.u32[l1At + li] = leaf;
-      this.u16[(this.desc(l1) + PGDESC.nr_live) >> 1]!++;
+      this.u16[(this.desc(l1) + PGDESC.nr_live) >>> 1]!++;
     }
-    return ((this.base + leaf * BSKEL_PAGE_SIZE) >> 2) + (key & 511) * 2;
+    return ((this.base + leaf * BSKEL_PAGE_SIZE) >>> 2) + (key & 511) * 2;
   }
 
   // --- entries -------------------------------------------------------------------------
@@ -122,16 +120,16 @@ export class RegionWriter extends RegionPages {
   #findSlab(c: number): number {
     const cls = this.base + REGION.classes + c * CLASS_SIZE;
     const hwm = this.h32(REGION.hwm_pages);
-    const slots = this.u16[(cls + CLASS.nr_slots) >> 1]!;
-    let p = this.u32[(cls + CLASS.scan_hint) >> 2]!;
+    const slots = this.u16[(cls + CLASS.nr_slots) >>> 1]!;
+    let p = this.u32[(cls + CLASS.scan_hint) >>> 2]!;
     for (; p < hwm; p++) {
       const d = this.desc(p);
-      if (this.u8[d + PGDESC.kind] === BSKEL_PAGE_SLAB && this.u8[d + PGDESC.class_id] === c && this.u16[(d + PGDESC.nr_live) >> 1]! < slots) {
-        this.u32[(cls + CLASS.scan_hint) >> 2] = p;
+      if (this.u8[d + PGDESC.kind] === BSKEL_PAGE_SLAB && this.u8[d + PGDESC.class_id] === c && this.u16[(d + PGDESC.nr_live) >>> 1]! < slots) {
+        this.u32[(cls + CLASS.scan_hint) >>> 2] = p;
         return p;
       }
     }
-    this.u32[(cls + CLASS.scan_hint) >> 2] = hwm;
+    this.u32[(cls + CLASS.scan_hint) >>> 2] = hwm;
     return 0;
   }
 
@@ -139,20 +137,20 @@ export class RegionWriter extends RegionPages {
     const p = this.takePage(BSKEL_PAGE_SLAB, sleepable);
     if (p === 0) return 0;
     const cls = this.base + REGION.classes + c * CLASS_SIZE;
-    const slots = this.u16[(cls + CLASS.nr_slots) >> 1]!;
+    const slots = this.u16[(cls + CLASS.nr_slots) >>> 1]!;
     const pg = this.base + p * BSKEL_PAGE_SIZE;
-    const mask = (pg + SLAB.free_mask) >> 2;
+    const mask = (pg + SLAB.free_mask) >>> 2;
     for (let w = 0; w < 4; w++) {
       const bits = Math.max(0, Math.min(32, slots - w * 32));
       this.u32[mask + w] = bits === 32 ? 0xffffffff : (1 << bits) - 1;
     }
-    this.u16[(pg + SLAB.class_id) >> 1] = c;
-    this.u16[(pg + SLAB.nr_slots) >> 1] = slots;
-    this.u32[(pg + SLAB.page_no) >> 2] = p;
+    this.u16[(pg + SLAB.class_id) >>> 1] = c;
+    this.u16[(pg + SLAB.nr_slots) >>> 1] = slots;
+    this.u32[(pg + SLAB.page_no) >>> 2] = p;
     this.u8[this.desc(p) + PGDESC.class_id] = c;
-    this.u32[(cls + CLASS.nr_pages) >> 2]!++;
+    this.u32[(cls + CLASS.nr_pages) >>> 2]!++;
     this.inc("slab_pages");
-    if (p < this.u32[(cls + CLASS.scan_hint) >> 2]!) this.u32[(cls + CLASS.scan_hint) >> 2] = p;
+    if (p < this.u32[(cls + CLASS.scan_hint) >>> 2]!) this.u32[(cls + CLASS.scan_hint) >>> 2] = p;
     return p;
   }
 
@@ -175,7 +173,7 @@ export class RegionWriter extends RegionPages {
     const u32 = this.u32;
     const base = this.base;
     const pg = base + p * BSKEL_PAGE_SIZE;
-    const mask = (pg + SLAB.free_mask) >> 2;
+    const mask = (pg + SLAB.free_mask) >>> 2;
     let slot = -1;
     for (let w = 0; w < 4; w++) {
       const bits = u32[mask + w]!;
@@ -187,29 +185,29 @@ export class RegionWriter extends RegionPages {
       }
     }
     const cls = base + REGION.classes + c * CLASS_SIZE;
-    const stride = u16[(cls + CLASS.stride) >> 1]!;
-    const live = ++u16[(this.desc(p) + PGDESC.nr_live) >> 1]!;
-    u32[(cls + CLASS.nr_live) >> 2]!++;
-    if (live === u16[(cls + CLASS.nr_slots) >> 1]!) u32[(cls + CLASS.scan_hint) >> 2] = p + 1;
+    const stride = u16[(cls + CLASS.stride) >>> 1]!;
+    const live = ++u16[(this.desc(p) + PGDESC.nr_live) >>> 1]!;
+    u32[(cls + CLASS.nr_live) >>> 2]!++;
+    if (live === u16[(cls + CLASS.nr_slots) >>> 1]!) u32[(cls + CLASS.scan_hint) >>> 2] = p + 1;
     const off = p * BSKEL_PAGE_SIZE + BSKEL_SLAB_HDR_SIZE + slot * stride;
     const e = base + off;
     this.#zero(e + this.#mapValueOff[mapId]!, e + stride);
-    u32[(e + ENTRY.owner_id) >> 2] = key;
-    u32[(e + ENTRY.owner_id + 4) >> 2] = 0;
-    u16[(e + ENTRY.map_id) >> 1] = mapId;
+    u32[(e + ENTRY.owner_id) >>> 2] = key;
+    u32[(e + ENTRY.owner_id + 4) >>> 2] = 0;
+    u16[(e + ENTRY.map_id) >>> 1] = mapId;
     const md = this.#mapDesc(mapId);
     u8[e + ENTRY.owner_kind] = u8[md + MAP_DESC.owner_kind]!;
-    let gen = u32[(e + ENTRY.gen) >> 2]!;
-    if (gen === 0) u32[(e + ENTRY.gen) >> 2] = gen = 1;
+    let gen = u32[(e + ENTRY.gen) >>> 2]!;
+    if (gen === 0) u32[(e + ENTRY.gen) >>> 2] = gen = 1;
     u8[e + ENTRY.state] = BSKEL_ENTRY_LIVE;
     // Publish: high half (gen) first, then the offset with a release store (the C side writes
     // the whole word at once); a reader seeing the new offset with an old gen only misses.
     u32[word + 1] = gen;
     Atomics.store(u32, word, off);
     const leafPage = (word * 4 - base) >>> BSKEL_PAGE_SHIFT;
-    u16[(this.desc(leafPage) + PGDESC.nr_live) >> 1]!++;
-    u32[(md + MAP_DESC.nr_live) >> 2]!++;
-    this.add64((md + MAP_DESC.creates) >> 2, 1);
+    u16[(this.desc(leafPage) + PGDESC.nr_live) >>> 1]!++;
+    u32[(md + MAP_DESC.nr_live) >>> 2]!++;
+    this.add64((md + MAP_DESC.creates) >>> 2, 1);
     this.add64(this.#cAllocs, 1);
     this.add64(this.#cLiveEntries, 1);
     this.add64(this.#cLiveBytes, this.#mapValueSize[mapId]!);
@@ -219,7 +217,7 @@ export class RegionWriter extends RegionPages {
   /** #zero clears [from, to), both 8-byte aligned (value start to entry end), 8 bytes at a time. */
   #zero(from: number, to: number): void {
     const f64 = this.f64;
-    for (let i = from >> 3, end = to >> 3; i < end; i++) f64[i] = 0;
+    for (let i = from >>> 3, end = to >>> 3; i < end; i++) f64[i] = 0;
   }
 
   #fail(): number {
@@ -238,36 +236,40 @@ export class RegionWriter extends RegionPages {
     const base = this.base;
     const off = u32[word]!;
     if (off === 0) return false;
-    // Unpublish with plain stores: a reader checks the entry header behind any word it reads
-    // (state, gen, owner), and the sequence bump below (seq_cst) orders these stores before
-    // the entry's. An Atomics call here would cost as much as the rest of the unpublish.
+    // Unpublish with plain stores. Nothing orders them for the reader (its #find loads index
+    // words plainly and never reads seq), and nothing needs to: it checks the entry header
+    // behind every word. A torn word reads as offset 0 (absent) or gen 0 (gen is never 0, so
+    // it mismatches); a stale word meets the bumped gen, owner_id 0 or state FREE once those
+    // stores show, and until then the entry as it was just before the free — in whatever
+    // order the stores become visible. So two 32-bit stores may stand for §4's one 64-bit
+    // store. An Atomics call here would cost as much as the rest of the unpublish.
     u32[word] = 0;
     u32[word + 1] = 0;
     const leafPage = (word * 4 - base) >>> BSKEL_PAGE_SHIFT;
-    u16[(this.desc(leafPage) + PGDESC.nr_live) >> 1]!--;
+    u16[(this.desc(leafPage) + PGDESC.nr_live) >>> 1]!--;
     const e = base + off;
-    const seqAt = (e + ENTRY.seq) >> 2;
+    const seqAt = (e + ENTRY.seq) >>> 2;
     Atomics.add(u32, seqAt, 1); // odd: writer inside
     u8[e + ENTRY.state] = BSKEL_ENTRY_FREE;
-    const gen = (u32[(e + ENTRY.gen) >> 2]! + 1) >>> 0;
-    u32[(e + ENTRY.gen) >> 2] = gen === 0 ? 1 : gen;
-    u32[(e + ENTRY.owner_id) >> 2] = 0;
-    u32[(e + ENTRY.owner_id + 4) >> 2] = 0;
+    const gen = (u32[(e + ENTRY.gen) >>> 2]! + 1) >>> 0;
+    u32[(e + ENTRY.gen) >>> 2] = gen === 0 ? 1 : gen;
+    u32[(e + ENTRY.owner_id) >>> 2] = 0;
+    u32[(e + ENTRY.owner_id + 4) >>> 2] = 0;
     const c = this.#mapClass[mapId]!;
     const cls = base + REGION.classes + c * CLASS_SIZE;
-    const stride = u16[(cls + CLASS.stride) >> 1]!;
+    const stride = u16[(cls + CLASS.stride) >>> 1]!;
     this.#zero(e + this.#mapValueOff[mapId]!, e + stride);
     Atomics.add(u32, seqAt, 1); // even again
     const p = off >>> BSKEL_PAGE_SHIFT;
     const pg = base + p * BSKEL_PAGE_SIZE;
     const slot = ((off - p * BSKEL_PAGE_SIZE - BSKEL_SLAB_HDR_SIZE) * INV_STRIDE[c]! + 0.5) | 0;
-    u32[((pg + SLAB.free_mask) >> 2) + (slot >> 5)]! |= 1 << (slot & 31);
-    u16[(this.desc(p) + PGDESC.nr_live) >> 1]!--;
-    u32[(cls + CLASS.nr_live) >> 2]!--;
-    if (p < u32[(cls + CLASS.scan_hint) >> 2]!) u32[(cls + CLASS.scan_hint) >> 2] = p;
+    u32[((pg + SLAB.free_mask) >>> 2) + (slot >>> 5)]! |= 1 << (slot & 31);
+    u16[(this.desc(p) + PGDESC.nr_live) >>> 1]!--;
+    u32[(cls + CLASS.nr_live) >>> 2]!--;
+    if (p < u32[(cls + CLASS.scan_hint) >>> 2]!) u32[(cls + CLASS.scan_hint) >>> 2] = p;
     const md = this.#mapDesc(mapId);
-    u32[(md + MAP_DESC.nr_live) >> 2]!--;
-    this.add64((md + MAP_DESC.deletes) >> 2, 1);
+    u32[(md + MAP_DESC.nr_live) >>> 2]!--;
+    this.add64((md + MAP_DESC.deletes) >>> 2, 1);
     this.add64(this.#cFrees, 1);
     this.add64(this.#cLiveEntries, -1);
     this.add64(this.#cLiveBytes, -this.#mapValueSize[mapId]!);
@@ -296,14 +298,14 @@ export class RegionWriter extends RegionPages {
     for (let p = this.firstDataPage; p < hwm; p++) {
       const d = this.desc(p);
       const kind = this.u8[d + PGDESC.kind]!;
-      if (this.u16[(d + PGDESC.nr_live) >> 1] !== 0) continue;
+      if (this.u16[(d + PGDESC.nr_live) >>> 1] !== 0) continue;
       if (kind === BSKEL_PAGE_SLAB) {
         const c = this.u8[d + PGDESC.class_id]!;
-        this.u32[(this.base + REGION.classes + c * CLASS_SIZE + CLASS.nr_pages) >> 2]!--;
+        this.u32[(this.base + REGION.classes + c * CLASS_SIZE + CLASS.nr_pages) >>> 2]!--;
         this.inc("slab_pages", -1);
         this.u8[d + PGDESC.kind] = BSKEL_PAGE_RETIRED;
       } else if (kind === BSKEL_PAGE_INDEX_LEAF || kind === BSKEL_PAGE_INDEX_L1) {
-        const mapId = this.u32[(d + PGDESC.aux) >> 2]!;
+        const mapId = this.u32[(d + PGDESC.aux) >>> 2]!;
         if (mapId < nrMaps && this.#unlinkIndexPage(mapId, p, kind)) {
           this.inc("index_pages", -1);
           this.u8[d + PGDESC.kind] = BSKEL_PAGE_RETIRED;
@@ -315,7 +317,7 @@ export class RegionWriter extends RegionPages {
   }
 
   #unlinkIndexPage(mapId: number, page: number, kind: number): boolean {
-    const rootAt = (this.#mapDesc(mapId) + MAP_DESC.index_root) >> 2;
+    const rootAt = (this.#mapDesc(mapId) + MAP_DESC.index_root) >>> 2;
     for (let r = 0; r < 64; r++) {
       const l1 = this.u32[rootAt + r]!;
       if (l1 === 0) continue;
@@ -326,11 +328,11 @@ export class RegionWriter extends RegionPages {
         }
         continue;
       }
-      const l1At = (this.base + l1 * BSKEL_PAGE_SIZE) >> 2;
+      const l1At = (this.base + l1 * BSKEL_PAGE_SIZE) >>> 2;
       for (let i = 0; i < BSKEL_INDEX_L1_FANOUT; i++) {
         if (this.u32[l1At + i] === page) {
           this.u32[l1At + i] = 0;
-          this.u16[(this.desc(l1) + PGDESC.nr_live) >> 1]!--;
+          this.u16[(this.desc(l1) + PGDESC.nr_live) >>> 1]!--;
           return true;
         }
       }
