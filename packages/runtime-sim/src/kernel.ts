@@ -2,7 +2,7 @@ import { BpfSkelError } from "@bpf-skel/sdk/errors";
 import type { OwnerKind } from "@bpf-skel/sdk/storage";
 import { SimArena, type ArenaFaults } from "./arena.js";
 import * as ls from "./local-storage.js";
-import { CacheIdxPool, LocalStorageMap, type OwnerStorage, type StorageOwner } from "./local-storage.js";
+import { CacheIdxPool, LocalStorageMap, StoragePool, type OwnerStorage, type StorageOwner } from "./local-storage.js";
 import { MappedStorageMap, type KernelContext, type ValueClass } from "./mapped-storage.js";
 import { PidTable } from "./pid-table.js";
 import { RegionWriter, type RegionOptions } from "./region-writer.js";
@@ -115,6 +115,8 @@ export class SimKernel implements Disposable {
   readonly #cgroups = new Map<number, SimCgroup>();
   readonly #taskCache = new CacheIdxPool();
   readonly #cgrpCache = new CacheIdxPool();
+  // This kernel's freed owner storages: they point at its maps, so they live and die with it.
+  readonly #storages = new StoragePool();
   readonly #options: SimKernelOptions;
   readonly rootCgroup: SimCgroup;
   readonly onTaskInit = new Set<TaskHook>();
@@ -168,18 +170,23 @@ export class SimKernel implements Disposable {
     const region = this.region;
     const mapId = region.registerMap({ name, owner, valueSize: valueClass.size, valueAlign: valueClass.align });
     const cacheIdx = owner === "task" ? this.#taskCache.get() : this.#cgrpCache.get();
-    const ls = new LocalStorageMap(name, 8, cacheIdx, true);
+    const ls = new LocalStorageMap(name, 8, cacheIdx, true, this.#storages);
     const ctx = this.#ctx;
     return new MappedStorageMap(name, owner, mapId, ls, region, valueClass, () => ctx);
   }
 
   /** localStorageMap declares a classic task/cgroup storage map (values live in the kernel, not the region). */
   localStorageMap(name: string, owner: OwnerKind, valueSize: number): LocalStorageMap {
-    return new LocalStorageMap(name, valueSize, owner === "task" ? this.#taskCache.get() : this.#cgrpCache.get());
+    return new LocalStorageMap(name, valueSize, owner === "task" ? this.#taskCache.get() : this.#cgrpCache.get(), false, this.#storages);
   }
 
   get context(): KernelContext {
     return this.#ctx;
+  }
+
+  /** pooledStorages counts freed owner storages kept for reuse (0 once the kernel is closed). */
+  get pooledStorages(): number {
+    return this.#storages.size;
   }
 
   /** run executes `fn` as BPF code in a sleepable or non-sleepable context. */
@@ -280,7 +287,9 @@ export class SimKernel implements Disposable {
     if (this.#closed) throw new SimKernelError("simulated kernel was closed");
   }
 
+  /** Symbol.dispose closes the kernel: every later call throws, and the storage pool is dropped. */
   [Symbol.dispose](): void {
     this.#closed = true;
+    this.#storages.close();
   }
 }

@@ -36,14 +36,71 @@ export class Selem {
   }
 }
 
-// bpf_mem_cache stand-in: freed owner storages (cache + list) wait here for the next owner,
-// chained through nextFree. (Not an array: its first push, on the first exit, would change
-// its elements kind and discard every function compiled around its pop.)
+// Freed owner storages wait in their pool, up to this many.
 const STORAGE_CACHE_MAX = 4096;
-let freeStorages: OwnerStorage | null = null;
-let nrFreeStorages = 0;
 // Freed elements of pointer-only (mapped) maps wait in their map, up to this many.
 const ELEM_CACHE_MAX = 4096;
+
+/**
+ * StoragePool is the bpf_mem_cache freed owner storages (cache + list) wait in for the next
+ * owner. One per kernel: an exit leaves the cache slots as they were (no stores on that
+ * path), so a pooled storage still points at its kernel's elements — and through them at the
+ * maps, views and arena. A pool shared between kernels would keep those alive after their
+ * kernel is gone and hand them to another kernel's owners.
+ */
+export class StoragePool {
+  // A chain through OwnerStorage.nextFree, not an array: an array's first push, on the first
+  // exit, would change its elements kind and discard every function compiled around its pop.
+  #head: OwnerStorage | null;
+  #size: number;
+  #open: boolean;
+  constructor() {
+    this.#head = null;
+    this.#size = 0;
+    this.#open = true;
+  }
+
+  /** size counts the storages waiting for reuse. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** take hands out a pooled storage, or a new one. */
+  take(): OwnerStorage {
+    // Always taken from the chain (made non-empty first): one path whether or not owners have
+    // exited yet, so code compiled before the first exit stays valid.
+    if (this.#head === null) {
+      this.#head = new OwnerStorage(this);
+      this.#size++;
+    }
+    const s = this.#head;
+    this.#head = s.nextFree;
+    s.nextFree = null;
+    this.#size--;
+    return s;
+  }
+
+  /** put takes back an emptied storage (kept while the pool is open and not full). */
+  put(s: OwnerStorage): void {
+    if (this.#open && this.#size < STORAGE_CACHE_MAX) {
+      s.nextFree = this.#head;
+      this.#head = s;
+      this.#size++;
+    }
+  }
+
+  /** close drops every pooled storage and keeps none from now on (the kernel is gone). */
+  close(): void {
+    this.#open = false;
+    for (let s = this.#head; s !== null; ) {
+      const next = s.nextFree;
+      s.nextFree = null;
+      s = next;
+    }
+    this.#head = null;
+    this.#size = 0;
+  }
+}
 
 /** OwnerStorage is an owner's bpf_local_storage: the cache and the element list (newest first, as hlist_add_head). */
 export class OwnerStorage {
@@ -54,11 +111,14 @@ export class OwnerStorage {
   ];
   /** head is the list's first element (the newest); null when empty. */
   head: Selem | null;
-  /** nextFree links a freed storage to the next one waiting for reuse. */
+  /** nextFree links a freed storage to the next one waiting in its pool. */
   nextFree: OwnerStorage | null;
-  constructor() {
+  /** pool: where the storage goes back when its owner's last element goes (its kernel's). */
+  readonly pool: StoragePool;
+  constructor(pool: StoragePool) {
     this.head = null;
     this.nextFree = null;
+    this.pool = pool;
   }
 
   /** list is a snapshot of the elements in list order (for tests and inspection; lookups walk `head`). */
@@ -134,12 +194,14 @@ export class LocalStorageMap {
   /**
    * @param pointerOnly the elements hold only an arena pointer (`ref`; mapped storage maps):
    * `link` ignores `value`, and freed elements are recycled like bpf_mem_cache recycles them.
+   * @param pool where new owner storages come from: the kernel's (a map of its own when unset).
    */
   constructor(
     readonly name: string,
     readonly valueSize: number,
     readonly cacheIdx: number,
     readonly pointerOnly = false,
+    readonly pool: StoragePool = new StoragePool(),
   ) {
     this.#spare = null;
     this.#nrSpare = 0;
@@ -178,16 +240,7 @@ export class LocalStorageMap {
     }
     let storage = owner.storage;
     if (storage === null) {
-      // Always taken from the free list (made non-empty first): one path whether or not
-      // owners have exited yet, so code compiled before the first exit stays valid.
-      if (freeStorages === null) {
-        freeStorages = new OwnerStorage();
-        nrFreeStorages++;
-      }
-      storage = freeStorages;
-      freeStorages = storage.nextFree;
-      storage.nextFree = null;
-      nrFreeStorages--;
+      storage = this.pool.take();
       owner.storage = storage;
     }
     let e: Selem;
@@ -261,9 +314,5 @@ export function freeOwnerStorage(owner: StorageOwner): void {
     map.release(e);
     e = next;
   }
-  if (nrFreeStorages < STORAGE_CACHE_MAX) {
-    storage.nextFree = freeStorages;
-    freeStorages = storage;
-    nrFreeStorages++;
-  }
+  storage.pool.put(storage);
 }

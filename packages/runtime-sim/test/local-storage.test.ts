@@ -87,6 +87,44 @@ describe("local storage semantics", () => {
     expect(n.lookup(b)).toBeDefined();
   });
 
+  it("owner storages stay with their kernel: another kernel never gets one pointing into the first one's maps", () => {
+    const a = new SimKernel();
+    const ma = a.defineStorage("t", "task", TaskCtx);
+    const ca = a.localStorageMap("c", "task", 8);
+    const ta = a.createTask();
+    ma.get(ta, CREATE);
+    ca.link(ta, new Uint8Array(8), 0);
+    const storageOfA = ta.storage!;
+    a.exitTask(ta); // the exit leaves storageOfA's cache slots pointing at ma's and ca's elements
+    expect(a.pooledStorages).toBe(1);
+    const b = new SimKernel();
+    const mb = b.defineStorage("t", "task", TaskCtx);
+    const tb = b.createTask();
+    mb.get(tb, CREATE);
+    expect(tb.storage).not.toBe(storageOfA);
+    const mapsOfA = new Set([ma.storage, ca]);
+    expect(tb.storage!.cache.filter((e) => e !== undefined && mapsOfA.has(e.map))).toEqual([]);
+    expect(a.pooledStorages).toBe(1);
+    const ta2 = a.createTask();
+    ma.get(ta2, CREATE);
+    expect(ta2.storage).toBe(storageOfA); // reused within its own kernel
+  });
+
+  it("closing a kernel drops its pooled owner storages and pools none afterwards", () => {
+    const k = new SimKernel();
+    const m = k.defineStorage("t", "task", TaskCtx);
+    const ts = Array.from({ length: 10 }, () => k.createTask());
+    for (const t of ts) m.get(t, CREATE);
+    for (const t of ts.slice(0, 5)) k.exitTask(t);
+    expect(k.pooledStorages).toBe(5);
+    k[Symbol.dispose]();
+    expect(k.pooledStorages).toBe(0);
+    expect(() => k.exitTask(ts[5]!)).toThrow(/closed/);
+    freeOwnerStorage(ts[6]!); // a late free of a closed kernel's owner
+    expect(ts[6]!.storage).toBeNull();
+    expect(k.pooledStorages).toBe(0);
+  });
+
   it("without F_CREATE a missing entry is NULL; delete returns ENOENT the second time", () => {
     const k = new SimKernel();
     const m = k.defineStorage("task_ctx_stor", "task", TaskCtx);
