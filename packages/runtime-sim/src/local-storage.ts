@@ -278,6 +278,12 @@ export class LocalStorageMap {
     e.next = null;
     e.storage = null;
     if (storage.cache[this.cacheIdx] === e) storage.cache[this.cacheIdx] = undefined;
+    // The last element takes the storage with it (bpf_selem_unlink_storage_nolock sets the
+    // owner's pointer to NULL when the list empties): a later lookup finds no storage at all.
+    if (storage.head === null) {
+      owner.storage = null;
+      storage.pool.put(storage);
+    }
     this.counters.deletes++;
     this.onFree?.(owner, e);
     this.release(e);

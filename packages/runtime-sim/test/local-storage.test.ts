@@ -125,6 +125,38 @@ describe("local storage semantics", () => {
     expect(k.pooledStorages).toBe(0);
   });
 
+  it("unlinking an owner's last element frees its storage: a later lookup finds none (a miss, no walk)", () => {
+    const k = new SimKernel();
+    const m = k.localStorageMap("m", "task", 8);
+    const n = k.localStorageMap("n", "task", 8);
+    const t = k.createTask();
+    m.link(t, new Uint8Array(8), 0);
+    n.link(t, new Uint8Array(8), 0);
+    const storage = t.storage;
+    expect(m.unlink(t)).toBe(true);
+    expect(t.storage).toBe(storage); // n's element is still there
+    expect(n.unlink(t)).toBe(true);
+    expect(t.storage).toBeNull();
+    expect(k.pooledStorages).toBe(1);
+    const { slowWalks, misses } = m.counters;
+    expect(m.lookup(t)).toBeUndefined();
+    expect(m.counters.slowWalks).toBe(slowWalks);
+    expect(m.counters.misses).toBe(misses + 1);
+    expect(m.unlink(t)).toBe(false);
+    m.link(t, new Uint8Array(8), 0);
+    expect(t.storage).toBe(storage); // back from the pool
+    expect(k.pooledStorages).toBe(0);
+    // The same through a mapped map's delete (bpf_task_storage_delete).
+    const mapped = k.defineStorage("t", "task", TaskCtx);
+    const u = k.createTask();
+    mapped.get(u, CREATE);
+    expect(mapped.delete(u)).toBe(true);
+    expect(u.storage).toBeNull();
+    const walks = mapped.storage.counters.slowWalks;
+    expect(mapped.get(u)).toBeNull();
+    expect(mapped.storage.counters.slowWalks).toBe(walks);
+  });
+
   it("without F_CREATE a missing entry is NULL; delete returns ENOENT the second time", () => {
     const k = new SimKernel();
     const m = k.defineStorage("task_ctx_stor", "task", TaskCtx);
