@@ -110,3 +110,39 @@ describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("si
     expect(ENTRY_SIZE).toBe(24);
   });
 });
+
+describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("a reader over an unmapped arena", () => {
+  it("throws ClosedError from every call instead of touching the unmapped pages", () => {
+    const rig = taskStorage({ attach: false, poolTarget: POOL });
+    const storage = rig.storage;
+    let unmapped = false;
+    try {
+      expect(rig.owners("populate", SYNTH_BASE, 10)).toBe(10);
+      const h = storage.handle(SYNTH_BASE)!;
+      expect(storage.get(SYNTH_BASE)?.pid).toBe(SYNTH_BASE);
+      // The object goes (its arena mapping is munmapped) while the reader is still open.
+      rig.driver.close();
+      rig.fixture[Symbol.dispose]();
+      unmapped = true;
+      expect(storage.closed).toBe(false);
+      expect(storage.region.closed).toBe(true);
+      const calls: [string, () => unknown][] = [
+        ["get", () => storage.get(SYNTH_BASE)],
+        ["has", () => storage.has(SYNTH_BASE)],
+        ["handle", () => storage.handle(SYNTH_BASE)],
+        ["at", () => storage.at(h)],
+        ["valid", () => storage.valid(h)],
+        ["readConsistent", () => storage.readConsistent(SYNTH_BASE, (v) => v.pid)],
+        ["scan", () => storage.scan(() => {})],
+        ["forEach", () => storage.forEach(() => {})],
+        ["iteration", () => [...storage]],
+        ["size", () => storage.size],
+        ["stats", () => storage.stats()],
+      ];
+      for (const [name, call] of calls) expect(call, name).toThrow(expect.objectContaining({ name: "ClosedError", message: expect.stringMatching(/mapping was closed/) }));
+    } finally {
+      if (!unmapped) rig[Symbol.dispose]();
+      storage.close();
+    }
+  });
+});

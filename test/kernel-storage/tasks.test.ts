@@ -111,15 +111,26 @@ describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("ma
     let n = 0;
     let mine: string | undefined;
     const odd: number[] = [];
+    const comms = new Map<number, string>();
     rig.storage.scan((cursor, owner) => {
       n++;
       const pid = cursor.pid;
       if (pid !== owner && pid !== 0) odd.push(owner);
-      // comm is a cached nested view: it must have followed the cursor to this entry.
+      // comm is a cached nested view, read on every entry: it must follow the cursor.
+      comms.set(owner, cursor.comm.getString());
       if (owner === process.pid) mine = cursor.comm.getString();
     });
     expect(odd).toEqual([]);
     expect(n).toBeGreaterThan(1);
     expect(mine).toBe(procStatus(process.pid)!.name);
+    // The same entries through get()'s per-slot views: a comm stuck on one entry would differ
+    // almost everywhere (BPF refreshes comm at each switch-in: only a task renamed meanwhile may).
+    let differ = 0;
+    for (const [owner, comm] of comms) {
+      const now = rig.storage.get(owner)?.comm.getString();
+      if (now !== undefined && now !== comm) differ++;
+    }
+    expect(differ).toBeLessThanOrEqual(2);
+    expect(new Set(comms.values()).size).toBeGreaterThan(1);
   });
 });

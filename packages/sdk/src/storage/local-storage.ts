@@ -51,6 +51,13 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   readonly #i32: Int32Array;
   /** #target is what views wrap: one DataView shared by every view for generated StructViews (their wrap takes a DataView as is), else the buffer. */
   readonly #target: ArrayBuffer | SharedArrayBuffer;
+  /** #mapping is the region's mapping: once it is closed nothing may touch its buffer (on the kernel it is unmapped, and V8 cannot detach the buffer). */
+  readonly #mapping: MappedRegion;
+  /**
+   * #movable: values are StructViews, whose `$moveTo` a user may call on a view this reader
+   * cached; a cached view is handed out again only while its `$offset` is still its slot's.
+   */
+  readonly #movable: boolean;
   readonly #base: number;
   readonly #mapId: number;
   /** #tag is the entry word at ENTRY_TAG of a live entry of this map (see liveTag). */
@@ -70,8 +77,9 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   readonly #stride: number;
   readonly #slots: number;
   readonly #invStride: number;
-  /** #cursor is the view scan re-points at each entry (made on first use). */
-  #cursor: V | undefined;
+  /** #cursor is the view scan re-points at each entry (made on first use); #scanning counts scans running. */
+  #cursor: StructView | undefined;
+  #scanning = 0;
   #epoch: number;
   #hwm: number;
   #closed = false;
@@ -102,7 +110,9 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     this.#u32 = region.u32;
     this.#i32 = region.i32;
     const buffer = region.mapping.buffer;
-    this.#target = (valueClass as unknown as { prototype: unknown }).prototype instanceof StructView ? (new DataView(buffer) as unknown as ArrayBuffer) : buffer;
+    this.#movable = (valueClass as unknown as { prototype: unknown }).prototype instanceof StructView;
+    this.#target = this.#movable ? (new DataView(buffer) as unknown as ArrayBuffer) : buffer;
+    this.#mapping = region.mapping;
     this.#base = region.base;
     this.#mapId = info.id;
     this.#tag = liveTag(info.id);
@@ -131,7 +141,8 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   }
 
   #closedError(): ClosedError {
-    return new ClosedError("storage was closed", { input: this.region.input, symbol: this.info.name });
+    const what = this.#closed ? "storage was closed" : "mapping was closed";
+    return new ClosedError(what, { input: this.region.input, symbol: this.info.name });
   }
 
   /** #revalidate re-reads the mapping's published state after the epoch moved: pages came or went. */
@@ -152,7 +163,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   /** #find returns the entry offset of `key` after validating its header, or 0. Sets #gen. */
   #gen = 0;
   #find(key: number): number {
-    if (this.#closed) throw this.#closedError();
+    if (this.#closed || this.#mapping.closed) throw this.#closedError();
     const u32 = this.#u32;
     if (u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
     if (!(key > 0 && key < BSKEL_KEY_LIMIT) || (key | 0) !== key) return 0;
@@ -186,7 +197,8 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const i = (r * this.#invStride + 0.5) | 0; // r / stride, rounded: a multiply, not a divide
     if (i * this.#stride !== r || r < 0 || i >= this.#slots) return this.#valueClass.wrap(this.#target, this.#base + off + this.#valueOff); // not a slot start: never cached
     const v = page[i];
-    return v !== undefined ? v : (page[i] = this.#valueClass.wrap(this.#target, this.#base + off + this.#valueOff));
+    const at = this.#base + off + this.#valueOff;
+    return v !== undefined && (!this.#movable || (v as StructView).$offset === at) ? v : (page[i] = this.#valueClass.wrap(this.#target, at));
   }
 
   /** #page makes the view cache of page `p`, growing the outer array by push (so it stays packed). */
@@ -218,7 +230,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
 
   /** #check returns the entry offset of a handle that still names a live entry of this map, or -1. */
   #check(h: Handle<Map>): number {
-    if (this.#closed) throw this.#closedError();
+    if (this.#closed || this.#mapping.closed) throw this.#closedError();
     if (this.#u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
     if (!Number.isSafeInteger(h) || h < 0) return -1;
     const off = handleOffset(h);
@@ -272,7 +284,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
 
   /** #slabs returns what a walk over this map's slab pages needs, after checking the storage is open. */
   #slabs(): SlabWalk {
-    if (this.#closed) throw this.#closedError();
+    if (this.#closed || this.#mapping.closed) throw this.#closedError();
     if (this.#u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
     const hwm = (this.#hwm = Atomics.load(this.#u32, this.#hwmIdx));
     const h = this.region.header;
@@ -302,6 +314,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const valueClass = this.#valueClass;
     const target = this.#target;
     const valueOff = this.#valueOff;
+    const movable = this.#movable;
     for (let p = dataPage; p < hwm; p++) {
       const d = descBase + p * PGDESC_SIZE;
       if (u8[d + PGDESC_KIND] !== BSKEL_PAGE_SLAB || u8[d + PGDESC_CLASS] !== cls) continue;
@@ -312,7 +325,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
         const e = base + pageOff + off;
         if ((u32[(e + ENTRY_TAG) >>> 2]! & TAG_MASK) !== tag) continue;
         let v = page[s];
-        if (v === undefined) v = page[s] = valueClass.wrap(target, e + valueOff);
+        if (v === undefined || (movable && (v as StructView).$offset !== e + valueOff)) v = page[s] = valueClass.wrap(target, e + valueOff);
         fn(v, u32[(e + ENTRY_OWNER) >>> 2]!);
       }
     }
@@ -326,9 +339,30 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
    * not StructViews get forEach's cached views.
    */
   scan(fn: (cursor: V, owner: number) => void): void {
-    const { dataPage, hwm, descBase, cls, stride, slots } = this.#slabs();
-    const cursor = (this.#cursor ??= this.#valueClass.wrap(this.#target, this.#base));
-    if (!(cursor instanceof StructView)) return this.forEach(fn);
+    const walk = this.#slabs();
+    // A scan inside fn gets a cursor of its own: the outer one must stay on its entry.
+    const cursor = !this.#movable ? undefined : this.#scanning > 0 ? this.#makeCursor() : (this.#cursor ??= this.#makeCursor());
+    if (cursor === undefined) return this.forEach(fn);
+    this.#scanning++;
+    try {
+      this.#scanWith(cursor, fn as unknown as (cursor: StructView, owner: number) => void, walk);
+    } finally {
+      this.#scanning--;
+    }
+  }
+
+  /**
+   * #makeCursor wraps a view at the region's base for scan, or returns undefined when the value
+   * class's `wrap` does not give a view on our DataView at the offset asked: scan moves its
+   * cursor by writing `$offset`, which only means the entry's offset for such a view.
+   */
+  #makeCursor(): StructView | undefined {
+    const v = this.#valueClass.wrap(this.#target, this.#base) as unknown;
+    return v instanceof StructView && v.$view === (this.#target as unknown as DataView) && v.$offset === this.#base ? v : undefined;
+  }
+
+  #scanWith(cursor: StructView, fn: (cursor: StructView, owner: number) => void, walk: SlabWalk): void {
+    const { dataPage, hwm, descBase, cls, stride, slots } = walk;
     const u8 = this.#u8;
     const u32 = this.#u32;
     const base = this.#base;
@@ -341,7 +375,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
       for (let e = end - slots * stride; e < end; e += stride) {
         if ((u32[(e + ENTRY_TAG) >>> 2]! & TAG_MASK) !== tag) continue;
         // $moveTo without its bounds check: e lies below the high-water mark, inside the mapping.
-        (cursor as unknown as { $offset: number }).$offset = e + valueOff;
+        (cursor as { $offset: number }).$offset = e + valueOff;
         fn(cursor, u32[(e + ENTRY_OWNER) >>> 2]!);
       }
     }
@@ -367,7 +401,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
       }
       const { hwm, descBase, cls, stride, slots } = walk;
       while (p < hwm) {
-        if (this.#closed) throw this.#closedError();
+        if (this.#closed || this.#mapping.closed) throw this.#closedError();
         if (s < 0) {
           const d = descBase + p * PGDESC_SIZE;
           if (u8[d + PGDESC_KIND] !== BSKEL_PAGE_SLAB || u8[d + PGDESC_CLASS] !== cls) {
@@ -404,13 +438,13 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
 
   /** size counts this map's live entries (from the map descriptor). */
   get size(): number {
-    if (this.#closed) throw this.#closedError();
+    if (this.#closed || this.#mapping.closed) throw this.#closedError();
     return this.#u32[(this.#base + REGION.maps + this.#mapId * MAP_DESC_SIZE + MAP_DESC.nr_live) >>> 2]!;
   }
 
   /** stats reads the region's published counters. */
   stats(): StorageStats {
-    if (this.#closed) throw this.#closedError();
+    if (this.#closed || this.#mapping.closed) throw this.#closedError();
     const h = this.region.header;
     const c = h.counters;
     const live = Number(c.live_entries);

@@ -87,6 +87,59 @@ describe("LocalStorage over the simulated region", () => {
     expect(() => s.reader.scan(() => {})).toThrow(expect.objectContaining({ name: "ClosedError" }));
   });
 
+  it("a view moved by its user is not handed out again for its old slot", () => {
+    const s = simStorage();
+    const [a, b] = [s.kernel.createTask(), s.kernel.createTask()];
+    s.tasks.get(a, CREATE)!.dom_id = 111;
+    s.tasks.get(b, CREATE)!.dom_id = 222;
+    const va = s.reader.get(a.pid)!;
+    va.$moveTo(s.reader.get(b.pid)!.$offset); // the user re-points the view get() returned
+    expect(va.dom_id).toBe(222);
+    expect(s.reader.get(a.pid)!.dom_id).toBe(111);
+    expect(s.reader.at(s.reader.handle(a.pid)!).dom_id).toBe(111);
+    const seen = new Map<number, number>();
+    s.reader.forEach((v, pid) => seen.set(pid, v.dom_id));
+    expect(seen).toEqual(new Map([[a.pid, 111], [b.pid, 222]]));
+  });
+
+  it("a scan inside a scan leaves the outer cursor on its entry", () => {
+    const s = simStorage();
+    for (let i = 0; i < 3; i++) {
+      const t = s.kernel.createTask();
+      s.tasks.get(t, CREATE)!.dom_id = 100 + t.pid;
+    }
+    const outer: [number, number][] = [];
+    s.reader.scan((c, pid) => {
+      let inner = 0;
+      s.reader.scan(() => inner++);
+      outer.push([pid, c.dom_id]);
+      expect(inner).toBe(3);
+    });
+    expect(outer).toEqual(outer.map(([pid]) => [pid, 100 + pid]));
+    expect(outer.length).toBe(3);
+  });
+
+  it("scan falls back to forEach's views for a value class whose wrap is not a view at the offset asked", () => {
+    const s = simStorage();
+    const pids: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = s.kernel.createTask();
+      s.tasks.get(t, CREATE)!.dom_id = 7 * t.pid;
+      pids.push(t.pid);
+    }
+    // A hand-written class: its views start at their own DataView (offset 0), not at the region's.
+    class Windowed extends TaskCtx {
+      static override wrap(target: ArrayBuffer | SharedArrayBuffer | DataView, byteOffset = 0): TaskCtx {
+        const dv = target instanceof DataView ? target : new DataView(target);
+        return new TaskCtx(new DataView(dv.buffer, dv.byteOffset + byteOffset, TaskCtx.size), 0);
+      }
+    }
+    using r = LocalStorage.open(s.mapping, "task_ctx_stor", Windowed, { regionPage: s.regionPage });
+    const seen: number[][] = [];
+    r.scan((v, pid) => seen.push([pid, v.dom_id]));
+    expect(seen).toEqual(pids.map((p) => [p, 7 * p]));
+  });
+
   it("refuses owner ids outside the index", () => {
     const s = simStorage();
     for (const k of [0, -1, 1.5, 2 ** 25, Number.NaN, 2 ** 40]) expect(s.reader.get(k)).toBeUndefined();
