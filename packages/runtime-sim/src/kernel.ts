@@ -171,8 +171,7 @@ export class SimKernel implements Disposable {
     const mapId = region.registerMap({ name, owner, valueSize: valueClass.size, valueAlign: valueClass.align });
     const cacheIdx = owner === "task" ? this.#taskCache.get() : this.#cgrpCache.get();
     const ls = new LocalStorageMap(name, 8, cacheIdx, true, this.#storages);
-    const ctx = this.#ctx;
-    return new MappedStorageMap(name, owner, mapId, ls, region, valueClass, () => ctx);
+    return new MappedStorageMap(name, owner, mapId, ls, region, valueClass, this.#ctx);
   }
 
   /** localStorageMap declares a classic task/cgroup storage map (values live in the kernel, not the region). */
@@ -210,7 +209,6 @@ export class SimKernel implements Disposable {
   }
 
   // --- tasks -----------------------------------------------------------------------------
-
 
   /** createTask forks a task (pids are allocated cyclically, like alloc_pid) and runs the init hooks (sleepable). */
   createTask(options?: { comm?: string; tgid?: number; weight?: number; cgroup?: SimCgroup }): SimTask {

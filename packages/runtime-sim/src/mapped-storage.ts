@@ -26,7 +26,6 @@ export interface KernelContext {
  */
 export class MappedStorageMap<V = unknown> {
   readonly #views = new Map<number, V>();
-  readonly #ctx: KernelContext;
   // Absolute arena offset of the value of the entry at region offset 0: value offsets are fixed per map.
   readonly #valueBase: number;
 
@@ -37,10 +36,9 @@ export class MappedStorageMap<V = unknown> {
     readonly storage: LocalStorageMap,
     readonly region: RegionWriter,
     readonly valueClass: ValueClass<V>,
-    /** context returns the kernel's context object, read once: its `sleepable` changes as programs run. */
-    readonly context: () => KernelContext,
+    /** context is the kernel's context object itself: its `sleepable` changes as programs run. */
+    readonly context: KernelContext,
   ) {
-    this.#ctx = context();
     this.#valueBase = region.base + region.valueOffsetOf(mapId, 0);
     storage.onFree = (o) => {
       region.freeEntry(mapId, o.id);
@@ -52,7 +50,7 @@ export class MappedStorageMap<V = unknown> {
     const e = this.storage.lookup(owner);
     if (e !== undefined) return e.ref;
     if ((flags & BPF_LOCAL_STORAGE_GET_F_CREATE) === 0 || !owner.alive) return 0;
-    const off = this.region.allocEntry(this.mapId, owner.id, this.#ctx.sleepable);
+    const off = this.region.allocEntry(this.mapId, owner.id, this.context.sleepable);
     if (off === 0) {
       this.storage.counters.createFailures++;
       return 0;
