@@ -83,11 +83,22 @@ export class PidTable<T> {
     }
   }
 
-  /** values lists the entries in pid order. */
+  /**
+   * values lists the entries in pid order, each at most once even if tasks exit and fork
+   * during the walk (as a Map iterator would: entries added behind the walk are not seen).
+   */
   *values(): IterableIterator<T> {
-    for (const chunk of this.#chunks) {
-      if (chunk === undefined) continue;
-      for (const v of chunk) if (v !== undefined) yield v;
+    const chunks = this.#chunks;
+    for (let c = 0; c < chunks.length; c++) {
+      if (chunks[c] === undefined) continue;
+      for (let i = 0; i < CHUNK; i++) {
+        // The chunk is looked up again at every step, never held: once emptied it is the
+        // spare, and a fork may already have placed it at another pid range.
+        const chunk = chunks[c];
+        if (chunk === undefined) break;
+        const v = chunk[i];
+        if (v !== undefined) yield v;
+      }
     }
   }
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { SimKernel } from "@bpf-skel/runtime-sim";
 import { PidTable } from "../src/pid-table.js";
 
 describe("pid table", () => {
@@ -73,5 +74,99 @@ describe("pid table", () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it("a walk never follows an emptied chunk that a fork reused for another pid range", () => {
+    const t = new PidTable<number>(5000);
+    for (let i = 1; i < 2048; i++) t.set(t.alloc(), i);
+    for (let p = 4; p < 2048; p++) t.delete(p); // chunk 1 emptied; chunk 0 keeps 1, 2, 3
+    const walk = t.values();
+    const seen = [walk.next().value];
+    for (const p of [1, 2, 3]) t.delete(p); // chunk 0 emptied mid-walk: the spare now
+    for (let i = 0; i < 3; i++) {
+      const p = t.alloc(); // 2048.. : a new chunk, made from the spare
+      t.set(p, p);
+    }
+    for (let r = walk.next(); !r.done; r = walk.next()) seen.push(r.value);
+    expect(seen).toEqual([1, 2048, 2049, 2050]);
+  });
+
+  it("walks interleaved with random forks and exits yield in pid order, once, only live entries", () => {
+    type Task = { pid: number };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 5000 }),
+        fc.integer({ min: 0, max: 4000 }),
+        fc.integer({ min: 1, max: 1024 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), fc.nat()), { maxLength: 400 }),
+        (pidMax, nrForks, keepOneIn, ops) => {
+          const t = new PidTable<Task>(pidMax);
+          const live = new Map<number, Task>();
+          const fork = () => {
+            const pid = t.alloc();
+            if (pid === 0) return;
+            const task = { pid };
+            t.set(pid, task);
+            live.set(pid, task);
+          };
+          // Sparse chunks (a few live pids each) empty easily; bursts of forks cross into new ones.
+          for (let i = 0; i < nrForks; i++) fork();
+          for (const pid of [...live.keys()]) {
+            if (Math.imul(pid, 0x9e3779b1) >>> 0 > 0xffffffff / keepOneIn) {
+              t.delete(pid);
+              live.delete(pid);
+            }
+          }
+          const before = new Set(live.values());
+          const removed = new Set<Task>();
+          const seen: Task[] = [];
+          const walk = t.values();
+          let done = false;
+          const step = () => {
+            const r = walk.next();
+            if (r.done) done = true;
+            else {
+              expect(live.get(r.value.pid)).toBe(r.value); // live when yielded
+              seen.push(r.value);
+            }
+          };
+          for (const [op, n] of ops) {
+            if (done) break;
+            if (op === 0) step();
+            else if (op === 1) for (let i = n % 300; i >= 0; i--) fork();
+            else if (live.size > 0) {
+              // Mostly from the chunk the walk is in, so that chunk empties under it.
+              const at = seen.length > 0 ? seen[seen.length - 1]!.pid >>> 10 : -1;
+              const near = [...live.keys()].filter((p) => p >>> 10 === at);
+              const pids = near.length > 0 && n % 4 !== 0 ? near : [...live.keys()];
+              const pid = pids[n % pids.length]!;
+              removed.add(live.get(pid)!);
+              t.delete(pid);
+              live.delete(pid);
+            }
+          }
+          while (!done) step();
+          for (let i = 1; i < seen.length; i++) expect(seen[i]!.pid).toBeGreaterThan(seen[i - 1]!.pid);
+          const yielded = new Set(seen);
+          expect([...before].filter((task) => !removed.has(task) && !yielded.has(task))).toEqual([]);
+        },
+      ),
+      { numRuns: 100 },
+    );
+  });
+
+  it("SimKernel.tasks() survives exits and forks during the walk", () => {
+    const k = new SimKernel({ pidMax: 4096 });
+    const first = Array.from({ length: 3080 }, () => k.createTask());
+    for (const t of first) if (![5, 1029, 2053].includes(t.pid)) k.exitTask(t); // one task in each of chunks 0..2
+    const seen: number[] = [];
+    let forks = 3;
+    for (const t of k.tasks()) {
+      seen.push(t.pid);
+      k.exitTask(t); // empties its chunk: the spare
+      if (forks-- > 0) k.createTask(); // 3081..: the first one makes chunk 3 from the spare
+    }
+    expect(seen).toEqual([5, 1029, 2053, 3081, 3082, 3083]);
+    expect(k.taskCount).toBe(0);
   });
 });
