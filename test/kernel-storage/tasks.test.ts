@@ -28,7 +28,8 @@ describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("ma
     const kids = Array.from({ length: N }, () => spawn("sleep", ["300"], { stdio: "ignore" }));
     const pids = kids.map((k) => k.pid!);
     // Wait until every child has exec'd sleep and gone to sleep (State S in /proc).
-    for (let tries = 0; tries < 200; tries++) {
+    // (Up to 20 s: on a loaded 2-core machine 200 forks and execs take a while.)
+    for (let tries = 0; tries < 1000; tries++) {
       if (pids.every((p) => procStatus(p)?.name === "sleep" && procStatus(p)?.state === "S")) break;
       await sleep(20);
     }
@@ -74,7 +75,16 @@ describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("ma
     // Every child that ran got an entry (one per fork) and lost it at exit.
     expect(Number(h.frees) - freesBefore).toBeGreaterThanOrEqual(N);
     expect(after.slabPages).toBeLessThanOrEqual(before.slabPages + 1);
-    expect(Number(h.live_entries)).toBe(rig.storage.size);
+    // Region-wide and per-map live counts agree; tasks all over the machine come and go while
+    // they are read, so take a pair no change fell between (the region count read twice).
+    let pair: [number, number] | undefined;
+    for (let tries = 0; tries < 1000 && pair === undefined; tries++) {
+      const region = Number(h.live_entries);
+      const map = rig.storage.size;
+      if (Number(h.live_entries) === region) pair = [region, map];
+    }
+    expect(pair).toBeDefined();
+    expect(pair![1]).toBe(pair![0]);
   });
 
   it("user-space writes through the view reach BPF (target_dom -> dom_seen)", async () => {
