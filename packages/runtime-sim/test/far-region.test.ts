@@ -4,10 +4,9 @@ import { BSKEL_PAGE_META, BSKEL_PAGE_SIZE, LocalStorage } from "@bpf-skel/sdk/st
 import { TaskCtx } from "../../sdk/test/storage/generated/values.js";
 
 // The layout allows 2^20 pages (4 GiB): byte offsets from 2^31 on must not go through a
-// signed shift. A SharedArrayBuffer commits its memory lazily, so a 4 GiB arena costs only
-// the pages these tests touch. One page short of 4 GiB: the SDK reader sizes its u16/u32
-// views with `byteLength >>> n`, which is 0 for a 2^32-byte mapping (reported, not ours).
-const MAX_PAGES = 2 ** 20 - 1;
+// signed shift. A SharedArrayBuffer commits its memory lazily, so a 4 GiB arena (the most the
+// layout and a BPF arena allow) costs only the pages these tests touch.
+const MAX_PAGES = 2 ** 20;
 const TWO_GIB = 2 ** 31;
 const FAR_PAGE = 2 ** 19 + 1; // first page wholly past 2 GiB, plus one
 

@@ -71,9 +71,9 @@ export class StorageRegion {
       throw new LayoutError("region geometry is inconsistent", { input: this.input, offset: this.base + REGION.nr_maps });
     }
     this.u8 = new Uint8Array(buf);
-    this.u16 = new Uint16Array(buf, 0, buf.byteLength >>> 1);
-    this.u32 = new Uint32Array(buf, 0, buf.byteLength >>> 2);
-    this.i32 = new Int32Array(buf, 0, buf.byteLength >>> 2);
+    this.u16 = new Uint16Array(buf, 0, Math.floor(buf.byteLength / 2));
+    this.u32 = new Uint32Array(buf, 0, Math.floor(buf.byteLength / 4));
+    this.i32 = new Int32Array(buf, 0, Math.floor(buf.byteLength / 4));
   }
 
   /** maps lists the storage maps the header declares. */

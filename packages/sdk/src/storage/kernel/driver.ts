@@ -81,7 +81,7 @@ export class MappedStorage implements Disposable {
     this.#refill = refill;
     const buf = object.arena.buffer;
     this.#base = this.regionPage * BSKEL_PAGE_SIZE;
-    this.#u32 = new Uint32Array(buf, 0, buf.byteLength >>> 2);
+    this.#u32 = new Uint32Array(buf, 0, Math.floor(buf.byteLength / 4));
     const arenaPages = Math.floor(object.arena.length / BSKEL_PAGE_SIZE);
     const args = encodeInitArgs({
       regionAddress: regionAddressOf(object.arena.address, this.regionPage),
