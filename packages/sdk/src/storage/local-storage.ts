@@ -1,6 +1,6 @@
 import { ClosedError, LayoutError, StaleHandleError } from "../errors/index.js";
 import type { MappedRegion } from "../transport/index.js";
-import { StructView } from "../views/index.js";
+import { StructView, pinView } from "../views/index.js";
 import * as contract from "./contract.js";
 import type { OwnerKind } from "./contract.js";
 import { ConsistentReadError } from "./errors.js";
@@ -53,10 +53,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   readonly #target: ArrayBuffer | SharedArrayBuffer;
   /** #mapping is the region's mapping: once it is closed nothing may touch its buffer (on the kernel it is unmapped, and V8 cannot detach the buffer). */
   readonly #mapping: MappedRegion;
-  /**
-   * #movable: values are StructViews, whose `$moveTo` a user may call on a view this reader
-   * cached; a cached view is handed out again only while its `$offset` is still its slot's.
-   */
+  /** #movable: values are StructViews (scan can move one cursor; cached views are pinned, see #wrapSlot). */
   readonly #movable: boolean;
   readonly #base: number;
   readonly #mapId: number;
@@ -197,8 +194,17 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const i = (r * this.#invStride + 0.5) | 0; // r / stride, rounded: a multiply, not a divide
     if (i * this.#stride !== r || r < 0 || i >= this.#slots) return this.#valueClass.wrap(this.#target, this.#base + off + this.#valueOff); // not a slot start: never cached
     const v = page[i];
-    const at = this.#base + off + this.#valueOff;
-    return v !== undefined && (!this.#movable || (v as StructView).$offset === at) ? v : (page[i] = this.#valueClass.wrap(this.#target, at));
+    return v !== undefined ? v : (page[i] = this.#wrapSlot(this.#base + off + this.#valueOff));
+  }
+
+  /**
+   * #wrapSlot makes the view cached for a slot. It is pinned: handed out to everyone who asks
+   * for that slot, it must not be re-pointed by one of them (`$moveTo` throws on it).
+   */
+  #wrapSlot(at: number): V {
+    const v = this.#valueClass.wrap(this.#target, at);
+    if (this.#movable) pinView(v as StructView);
+    return v;
   }
 
   /** #page makes the view cache of page `p`, growing the outer array by push (so it stays packed). */
@@ -311,10 +317,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const base = this.#base;
     const tag = this.#tag;
     const views = this.#views;
-    const valueClass = this.#valueClass;
-    const target = this.#target;
     const valueOff = this.#valueOff;
-    const movable = this.#movable;
     for (let p = dataPage; p < hwm; p++) {
       const d = descBase + p * PGDESC_SIZE;
       if (u8[d + PGDESC_KIND] !== BSKEL_PAGE_SLAB || u8[d + PGDESC_CLASS] !== cls) continue;
@@ -325,7 +328,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
         const e = base + pageOff + off;
         if ((u32[(e + ENTRY_TAG) >>> 2]! & TAG_MASK) !== tag) continue;
         let v = page[s];
-        if (v === undefined || (movable && (v as StructView).$offset !== e + valueOff)) v = page[s] = valueClass.wrap(target, e + valueOff);
+        if (v === undefined) v = page[s] = this.#wrapSlot(e + valueOff);
         fn(v, u32[(e + ENTRY_OWNER) >>> 2]!);
       }
     }

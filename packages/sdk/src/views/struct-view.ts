@@ -25,6 +25,17 @@ export interface StructClass<V extends StructView = StructView> {
 
 const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 
+let pin: (view: StructView) => void;
+
+/**
+ * pinView marks a view its owner hands out again and again (LocalStorage's view per slot):
+ * `$moveTo` then throws instead of re-pointing a view others hold for another record.
+ */
+export function pinView<V extends StructView>(view: V): V {
+  pin(view);
+  return view;
+}
+
 /**
  * StructView is the base of generated struct and union views: a live window of `size`
  * bytes at `$offset` in `$view`. Reads and writes go straight to the buffer; the DataView
@@ -37,8 +48,18 @@ export abstract class StructView {
   /** $offset is the struct's byte offset inside `$view`. */
   readonly $offset: number;
 
-  /** #lastOffset is the highest offset the struct fits at: `$moveTo` checks against it because a DataView's byteLength getter is not inlined and would cost more than the move. */
-  readonly #lastOffset: number;
+  /**
+   * #lastOffset is the highest offset the struct fits at: `$moveTo` checks against it because a
+   * DataView's byteLength getter is not inlined and would cost more than the move. -1 marks a
+   * pinned view (see pinView).
+   */
+  #lastOffset: number;
+
+  static {
+    pin = (v) => {
+      v.#lastOffset = -1;
+    };
+  }
 
   constructor(view: DataView, byteOffset = 0) {
     const type = new.target as unknown as StructClass;
@@ -60,6 +81,9 @@ export abstract class StructView {
     // Fast path for the offsets of buffers under 2 GiB; checkSpan settles the rest (and throws).
     if (!((byteOffset | 0) === byteOffset && byteOffset >= 0 && byteOffset <= this.#lastOffset)) {
       const type = this.constructor as StructClass;
+      if (this.#lastOffset === -1) {
+        throw new TypeError(`${type.name}: this view belongs to its owner (a LocalStorage's one view per slot) and stays where it is; wrap a view of your own to move it`);
+      }
       checkSpan(this.$view, byteOffset, type.size, type.name);
     }
     (this as { $offset: number }).$offset = byteOffset;
