@@ -1,4 +1,5 @@
 import type { OwnerKind } from "@bpf-skel/sdk/storage";
+import { StructView, pinView } from "@bpf-skel/sdk/views";
 import * as ls from "./local-storage.js";
 import type { LocalStorageMap, StorageOwner } from "./local-storage.js";
 import type { RegionWriter } from "./region-writer.js";
@@ -70,6 +71,7 @@ export class MappedStorageMap<V = unknown> {
     let v = this.#views.get(abs);
     if (v === undefined) {
       v = this.valueClass.wrap(this.region.arena.buffer, abs);
+      if (v instanceof StructView) pinView(v); // everyone asking for this slot shares it: nobody moves it
       this.#views.set(abs, v);
     }
     return v;
