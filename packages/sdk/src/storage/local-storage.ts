@@ -137,14 +137,28 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     return this.#closed;
   }
 
+  /** #assertOpen throws ClosedError once this storage or its mapping is closed: nothing may touch the region then. */
+  #assertOpen(): void {
+    if (this.#closed || this.#mapping.closed) throw this.#closedError();
+  }
+
   #closedError(): ClosedError {
     const what = this.#closed ? "storage was closed" : "mapping was closed";
     return new ClosedError(what, { input: this.region.input, symbol: this.info.name });
   }
 
-  /** #revalidate re-reads the mapping's published state after the epoch moved: pages came or went. */
+  /**
+   * #enter starts every call that reads the region: the storage and its mapping must be open,
+   * and once the published epoch moved (pages came or went) #revalidate catches up. Kept flat
+   * (no call on the way through): it is inlined into get()'s path.
+   */
+  #enter(): void {
+    if (this.#closed || this.#mapping.closed) throw this.#closedError();
+    if (this.#u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
+  }
+
+  /** #revalidate re-reads the high-water mark and drops the cached views: the epoch moved. */
   #revalidate(): void {
-    if (this.region.closed) throw new ClosedError("mapping was closed", { input: this.region.input, symbol: this.info.name });
     this.#epoch = Atomics.load(this.#u32, this.#epochIdx);
     this.#hwm = Atomics.load(this.#u32, this.#hwmIdx);
     this.#views = [];
@@ -160,9 +174,8 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   /** #find returns the entry offset of `key` after validating its header, or 0. Sets #gen. */
   #gen = 0;
   #find(key: number): number {
-    if (this.#closed || this.#mapping.closed) throw this.#closedError();
+    this.#enter();
     const u32 = this.#u32;
-    if (u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
     if (!(key > 0 && key < BSKEL_KEY_LIMIT) || (key | 0) !== key) return 0;
     const l1 = u32[this.#rootIdx + (key >>> BSKEL_INDEX_ROOT_SHIFT)]!;
     if (l1 === 0 || !this.#below(l1)) return 0;
@@ -236,8 +249,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
 
   /** #check returns the entry offset of a handle that still names a live entry of this map, or -1. */
   #check(h: Handle<Map>): number {
-    if (this.#closed || this.#mapping.closed) throw this.#closedError();
-    if (this.#u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
+    this.#enter();
     if (!Number.isSafeInteger(h) || h < 0) return -1;
     const off = handleOffset(h);
     if (off < BSKEL_PAGE_SIZE || !this.#below(off >>> BSKEL_PAGE_SHIFT)) return -1;
@@ -290,8 +302,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
 
   /** #slabs returns what a walk over this map's slab pages needs, after checking the storage is open. */
   #slabs(): SlabWalk {
-    if (this.#closed || this.#mapping.closed) throw this.#closedError();
-    if (this.#u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
+    this.#enter();
     const hwm = (this.#hwm = Atomics.load(this.#u32, this.#hwmIdx));
     const h = this.region.header;
     const cls = this.info.classId;
@@ -404,7 +415,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
       }
       const { hwm, descBase, cls, stride, slots } = walk;
       while (p < hwm) {
-        if (this.#closed || this.#mapping.closed) throw this.#closedError();
+        this.#assertOpen();
         if (s < 0) {
           const d = descBase + p * PGDESC_SIZE;
           if (u8[d + PGDESC_KIND] !== BSKEL_PAGE_SLAB || u8[d + PGDESC_CLASS] !== cls) {
@@ -441,13 +452,13 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
 
   /** size counts this map's live entries (from the map descriptor). */
   get size(): number {
-    if (this.#closed || this.#mapping.closed) throw this.#closedError();
+    this.#assertOpen();
     return this.#u32[(this.#base + REGION.maps + this.#mapId * MAP_DESC_SIZE + MAP_DESC.nr_live) >>> 2]!;
   }
 
   /** stats reads the region's published counters. */
   stats(): StorageStats {
-    if (this.#closed || this.#mapping.closed) throw this.#closedError();
+    this.#assertOpen();
     const h = this.region.header;
     const c = h.counters;
     const live = Number(c.live_entries);
