@@ -28,6 +28,13 @@ const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
 let pin: (view: StructView) => void;
 
 /**
+ * fits is the fast bounds test of the constructor and $moveTo: an int32 offset from 0 to
+ * `lastOffset`. Anything else (offsets of buffers past 2 GiB too) goes to checkSpan, which
+ * settles it and names the class in its error.
+ */
+const fits = (byteOffset: number, lastOffset: number): boolean => (byteOffset | 0) === byteOffset && byteOffset >= 0 && byteOffset <= lastOffset;
+
+/**
  * pinView marks a view its owner hands out again and again (LocalStorage's view per slot):
  * `$moveTo` then throws instead of re-pointing a view others hold for another record.
  */
@@ -64,8 +71,7 @@ export abstract class StructView {
   constructor(view: DataView, byteOffset = 0) {
     const type = new.target as unknown as StructClass;
     const lastOffset = view.byteLength - type.size;
-    // checkSpan (and the class name it reports) only when the fast test fails: views are made often.
-    if (!((byteOffset | 0) === byteOffset && byteOffset >= 0 && byteOffset <= lastOffset)) checkSpan(view, byteOffset, type.size, type.name);
+    if (!fits(byteOffset, lastOffset)) checkSpan(view, byteOffset, type.size, type.name);
     this.$view = view;
     this.$offset = byteOffset;
     this.#lastOffset = lastOffset;
@@ -78,8 +84,7 @@ export abstract class StructView {
    * taken out before the move keeps pointing at the old record.
    */
   $moveTo(byteOffset: number): this {
-    // Fast path for the offsets of buffers under 2 GiB; checkSpan settles the rest (and throws).
-    if (!((byteOffset | 0) === byteOffset && byteOffset >= 0 && byteOffset <= this.#lastOffset)) {
+    if (!fits(byteOffset, this.#lastOffset)) {
       const type = this.constructor as StructClass;
       if (this.#lastOffset === -1) {
         throw new TypeError(`${type.name}: this view belongs to its owner (a LocalStorage's one view per slot) and stays where it is; wrap a view of your own to move it`);
