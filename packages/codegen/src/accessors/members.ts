@@ -229,24 +229,27 @@ export function memberCode(m: MemberPlan, label: string, use: Use): MemberCode {
         cached: false,
       };
     }
-    case "struct":
+    case "struct": {
+      const o = at(m.bitOffset / 8);
       return {
         type: a.className,
         setType: a.className,
-        get: `new ${a.className}(${view}, ${at(m.bitOffset / 8)})`,
+        get: `new ${a.className}(${view}, ${o})`,
         set: `this.$assign(${m.bitOffset / 8}, v, ${a.className}, ${f});`,
         json: `${self}.toJSON()`,
         cached: true,
-        at: at(m.bitOffset / 8),
+        at: o,
       };
+    }
     case "array": {
+      const o = at(m.bitOffset / 8);
       if (a.flexible) {
-        const c = arrayCode(a, at(m.bitOffset / 8), f, use, "length");
+        const c = arrayCode(a, o, f, use, "length");
         return { type: c.type, get: c.get, cached: false };
       }
-      const c = arrayCode(a, at(m.bitOffset / 8), f, use);
+      const c = arrayCode(a, o, f, use);
       use("Values");
-      return { type: c.type, setType: c.inType, get: c.get, set: `${self}.assign(v);`, json: `${self}.toJSON()`, cached: true, at: at(m.bitOffset / 8) };
+      return { type: c.type, setType: c.inType, get: c.get, set: `${self}.assign(v);`, json: `${self}.toJSON()`, cached: true, at: o };
     }
   }
 }
