@@ -275,8 +275,6 @@ export class LocalStorageMap {
     if (e === null) return false;
     if (prev === null) storage.head = e.next;
     else prev.next = e.next;
-    e.next = null;
-    e.storage = null;
     if (storage.cache[this.cacheIdx] === e) storage.cache[this.cacheIdx] = undefined;
     // The last element takes the storage with it (bpf_selem_unlink_storage_nolock sets the
     // owner's pointer to NULL when the list empties): a later lookup finds no storage at all.
@@ -284,14 +282,19 @@ export class LocalStorageMap {
       owner.storage = null;
       storage.pool.put(storage);
     }
-    this.counters.deletes++;
-    this.onFree?.(owner, e);
-    this.release(e);
+    this.free(owner, e);
     return true;
   }
 
-  /** release takes back an unlinked element: pointer-only maps keep it for the next link. */
-  release(e: Selem): void {
+  /**
+   * free ends an element taken off its owner's list (by unlink or the owner's exit): it is
+   * counted as a delete, handed to onFree, and kept for the next link by pointer-only maps.
+   */
+  free(owner: StorageOwner, e: Selem): void {
+    e.next = null;
+    e.storage = null;
+    this.counters.deletes++;
+    this.onFree?.(owner, e);
     if (this.pointerOnly && this.#nrSpare < ELEM_CACHE_MAX) {
       e.next = this.#spare;
       this.#spare = e;
@@ -312,12 +315,7 @@ export function freeOwnerStorage(owner: StorageOwner): void {
   storage.head = null;
   while (e !== null) {
     const next = e.next;
-    e.next = null;
-    e.storage = null;
-    const map = e.map;
-    map.counters.deletes++;
-    map.onFree?.(owner, e);
-    map.release(e);
+    e.map.free(owner, e);
     e = next;
   }
   storage.pool.put(storage);

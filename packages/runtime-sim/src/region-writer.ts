@@ -57,13 +57,14 @@ export class RegionWriter extends RegionPages {
     const name = new TextEncoder().encode(reg.name).subarray(0, BSKEL_MAP_NAME_LEN - 1);
     this.u8.set(name, d + MAP_DESC.name);
     this.u8[d + MAP_DESC.class_id] = cls;
-    this.u16[(d + MAP_DESC.value_off) >>> 1] = valueOffset(reg.valueAlign);
+    const valueOff = valueOffset(reg.valueAlign);
+    this.u16[(d + MAP_DESC.value_off) >>> 1] = valueOff;
     this.u32[(d + MAP_DESC.value_size) >>> 2] = reg.valueSize;
     this.u32[(d + MAP_DESC.value_align) >>> 2] = reg.valueAlign;
     this.u8[d + MAP_DESC.owner_kind] = ownerKindCode(reg.owner);
     this.setH32(REGION.nr_maps, id + 1);
     this.#mapClass[id] = cls;
-    this.#mapValueOff[id] = valueOffset(reg.valueAlign);
+    this.#mapValueOff[id] = valueOff;
     this.#mapValueSize[id] = reg.valueSize;
     this.#nrMaps = id + 1;
     return id;
