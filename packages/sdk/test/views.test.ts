@@ -105,6 +105,33 @@ describe("views", () => {
     expect(p.$offset).toBe(4); // a refused move leaves the view where it was
   });
 
+  it("bounds come from each DataView's own length, however views on several DataViews interleave", () => {
+    // The constructor remembers the last DataView's length (a getter call saved per view):
+    // a short DataView made between two long ones must still refuse what it cannot hold.
+    const long = dataViewOf(new ArrayBuffer(64));
+    const window = new DataView(new ArrayBuffer(64), 0, 8);
+    for (let i = 0; i < 3; i++) {
+      expect(new Pair(long, 56).$offset).toBe(56);
+      expect(() => new Pair(window, 4)).toThrow(/Pair: 8 bytes at offset 4 do not fit a 8-byte buffer/);
+      expect(new Pair(window, 0).$limit).toBe(0);
+      expect(new Pair(long, 0).$limit).toBe(56);
+    }
+  });
+
+  it("a DataView on a resizable buffer is bounds-checked at its length now, not when first seen", () => {
+    // Resizable buffers are in Node 20 but not in the ES2022 lib this project compiles against.
+    type Resizable = ArrayBuffer & { resize(n: number): void };
+    const rab = new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => Resizable)(8, { maxByteLength: 64 });
+    const dv = new DataView(rab); // length-tracking: grows with the buffer
+    expect(() => new Pair(dv, 8)).toThrow(RangeError);
+    rab.resize(16);
+    const p = new Pair(dv, 8);
+    p.a = 7;
+    expect(new DataView(rab).getInt32(8, true)).toBe(7);
+    rab.resize(8);
+    expect(() => new Pair(dv, 8)).toThrow(RangeError);
+  });
+
   it("arrays: get/set/iterate, multi-dimensional, bounds", () => {
     const dv = dataViewOf(new ArrayBuffer(12));
     const el = elements(true);

@@ -12,13 +12,14 @@ const inspectCustom = Symbol.for("nodejs.util.inspect.custom");
  * iteration. Elements of a multi-dimensional array are ArrayViews themselves.
  */
 export class ArrayView<T, In = T> implements Iterable<T> {
-  readonly $view: DataView;
-  readonly $offset: number;
-  readonly length: number;
+  // `declare`d: emitted class fields would cost every construction (see StructView).
+  declare readonly $view: DataView;
+  declare readonly $offset: number;
+  declare readonly length: number;
   /** element says how one element is read and written. */
-  readonly element: Element<T, In>;
+  declare readonly element: Element<T, In>;
   /** field names the array in error messages (`task_ctx.comm`). */
-  readonly field: string;
+  declare readonly field: string;
 
   constructor(view: DataView, byteOffset: number, length: number, element: Element<T, In>, field: string) {
     if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`${field}: bad array length ${length}`);
