@@ -1,9 +1,17 @@
 #!/usr/bin/env node
 // bench/storage-sim.mjs — mapped local storage on the simulated kernel. Prints figures and
-// ratios measured in this run (per CPU second of this process); nothing is asserted.
+// ratios measured in this run; every rate is the fastest round within a time budget (as in
+// storage-kernel.mjs), baselines alike. Nothing is asserted.
 //   npm run bench:storage
 import { BPF_LOCAL_STORAGE_GET_F_CREATE as CREATE, SimKernel } from "@bpf-skel/runtime-sim";
 import { LocalStorage, StructView, dataViewOf, elements } from "@bpf-skel/sdk";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+// A full GC after a figure's warm-up settles the heap its views were promoted into, as in a
+// long-running agent (without it get(pid) measured 25M/s or 47M/s depending on the run).
+setFlagsFromString("--expose-gc");
+const fullGc = runInNewContext("gc");
 
 const LE = elements(true);
 
@@ -31,12 +39,23 @@ class TaskCtx extends StructView {
 
 const PID_MAX = 4_194_304;
 const fmt = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : n.toFixed(1));
-// CPU time of this process in ms: on a shared 2-core machine it tracks our own work better
-// than wall-clock time does (other processes' load still costs caches and frequency).
-const now = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+/**
+ * bestSeconds runs `round` (once to warm up) until `budgetMs` of rounds have run and returns
+ * the fastest round's wall-clock seconds. The fastest round, not a total: this shared VM has
+ * noisy spells, and a process's CPU time (what this bench used to count) also charges it the
+ * background GC and compiler threads.
+ */
+function bestSeconds(round, budgetMs = 1500) {
+  round();
+  let best = Infinity;
+  const t0 = performance.now();
+  for (let i = 0; i < 3 || performance.now() - t0 < budgetMs; i++) {
+    const r0 = performance.now();
+    round();
+    best = Math.min(best, performance.now() - r0);
+  }
+  return best / 1000;
+}
 
 function setup(arenaPages = 16_384) {
   const kernel = new SimKernel({ arenaPages });
@@ -65,7 +84,7 @@ function populate(s, n) {
     s.stor.getOffset(t, CREATE);
     live.push(t);
   }
-  const N = 1_000_000;
+  const N = 100_000; // cycles per timed round
   let head = 0;
   const cycles = (n) => {
     for (let c = 0; c < n; c++) {
@@ -79,31 +98,29 @@ function populate(s, n) {
       }
     }
   };
-  // Warm-up, as the other figures have: the exit path has not run yet, and this CPU clock
-  // would otherwise count its JIT compiles (background threads) and unoptimised first cycles.
+  // Warm-up, as the other figures have: the exit path has not run yet, and its first rounds
+  // would otherwise run unoptimised code.
   cycles(200_000);
-  const t0 = now();
-  cycles(N);
-  const sec = (now() - t0) / 1000;
+  const sec = bestSeconds(() => cycles(N));
   console.log(`create+exit (sim kernel, 10k alive): ${fmt(N / sec)}/s  (goal ≥ 1M/s; ${(N / sec / 1e6).toFixed(2)}× goal)`);
   // The storage part alone: BPF creates the entry of a live task (F_CREATE) and deletes it.
   const tasks = live.slice(head, head + 10_000);
-  const d0 = now();
-  for (let c = 0; c < N; c++) {
-    const t = tasks[c % 10_000];
-    s.stor.delete(t);
-    s.stor.getOffset(t, CREATE);
-  }
-  const dsec = (now() - d0) / 1000;
+  const dsec = bestSeconds(() => {
+    for (let c = 0; c < N; c++) {
+      const t = tasks[c % 10_000];
+      s.stor.delete(t);
+      s.stor.getOffset(t, CREATE);
+    }
+  });
   console.log(`  storage entry delete+create on live tasks: ${fmt(N / dsec)}/s`);
   const w = s.kernel.region;
-  const a0 = now();
-  for (let c = 0; c < N; c++) {
-    const k = (c % 10_000) + 1;
-    w.freeEntry(0, k + 20_000);
-    w.allocEntry(0, k + 20_000, true);
-  }
-  const asec = (now() - a0) / 1000;
+  const asec = bestSeconds(() => {
+    for (let c = 0; c < N; c++) {
+      const k = (c % 10_000) + 1;
+      w.freeEntry(0, k + 20_000);
+      w.allocEntry(0, k + 20_000, true);
+    }
+  });
   console.log(`  of which the region allocator alone (free+alloc): ${fmt(N / asec)}/s`);
 }
 
@@ -111,20 +128,21 @@ function populate(s, n) {
 {
   const s = setup();
   const pids = populate(s, 100_000);
-  const N = 20_000_000;
+  const N = 2_000_000; // gets per timed round
   let sink = 0;
   for (let i = 0; i < 1_000_000; i++) sink ^= s.reader.get(pids[i % pids.length]) === undefined ? 1 : 0;
-  const t0 = now();
-  for (let i = 0; i < N; i++) {
-    const v = s.reader.get(pids[i & 65535]);
-    if (v === undefined) sink++;
-  }
-  const sec = (now() - t0) / 1000;
+  fullGc();
+  const sec = bestSeconds(() => {
+    for (let i = 0; i < N; i++) {
+      const v = s.reader.get(pids[i & 65535]);
+      if (v === undefined) sink++;
+    }
+  });
   const map = new Map();
   for (const p of pids) map.set(p, s.reader.get(p));
-  const m0 = now();
-  for (let i = 0; i < N; i++) if (map.get(pids[i & 65535]) === undefined) sink++;
-  const msec = (now() - m0) / 1000;
+  const msec = bestSeconds(() => {
+    for (let i = 0; i < N; i++) if (map.get(pids[i & 65535]) === undefined) sink++;
+  });
   console.log(`get(pid) (100k live): ${fmt(N / sec)}/s  (goal ≥ 20M/s; ${(N / sec / 20e6).toFixed(2)}× goal; a JS Map<pid,view> lookup: ${fmt(N / msec)}/s, ratio ${(msec / sec).toFixed(2)})${sink ? " !" : ""}`);
 }
 
@@ -134,7 +152,7 @@ for (const n of [10_000, 100_000]) {
   const pids = populate(s, n);
   for (const p of pids) s.reader.get(p).dom_id = p & 7;
   let sum = 0;
-  const rounds = n === 10_000 ? 200 : 20;
+  const rounds = n === 10_000 ? 20 : 2; // walks per timed round
   // The forEach callback sums into a Float64Array cell: a captured `let` holding a non-Smi
   // number allocates a HeapNumber per store, which would time the bench, not the reader.
   const cell = new Float64Array(1);
@@ -142,16 +160,18 @@ for (const n of [10_000, 100_000]) {
     cell[0] += v.dom_id;
   };
   for (let r = 0; r < rounds; r++) s.reader.forEach(add); // warm-up: let the optimiser finish
-  const t0 = now();
-  for (let r = 0; r < rounds; r++) s.reader.forEach(add);
-  const walk = ((now() - t0) * 1e6) / (rounds * n);
+  fullGc();
+  const perRecord = (round) => (bestSeconds(round) * 1e9) / (rounds * n);
+  const walk = perRecord(() => {
+    for (let r = 0; r < rounds; r++) s.reader.forEach(add);
+  });
   sum += cell[0];
-  const t1 = now();
-  for (let r = 0; r < rounds; r++) for (let i = 0; i < n; i++) sum += s.reader.get(pids[i]).dom_id;
-  const byPid = ((now() - t1) * 1e6) / (rounds * n);
-  const t2 = now();
-  for (let r = 0; r < rounds; r++) for (const [, v] of s.reader) sum += v.dom_id;
-  const iter = ((now() - t2) * 1e6) / (rounds * n);
+  const byPid = perRecord(() => {
+    for (let r = 0; r < rounds; r++) for (let i = 0; i < n; i++) sum += s.reader.get(pids[i]).dom_id;
+  });
+  const iter = perRecord(() => {
+    for (let r = 0; r < rounds; r++) for (const [, v] of s.reader) sum += v.dom_id;
+  });
   console.log(`read one field of every live record, n=${fmt(n)}: forEach ${walk.toFixed(1)} ns/record, for..of ${iter.toFixed(1)} ns/record, get(pid) per owner ${byPid.toFixed(1)} ns/record${sum < 0 ? "!" : ""}`);
 }
 
