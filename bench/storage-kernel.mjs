@@ -208,7 +208,9 @@ for (const n of NS) {
 {
   // Baselines: the atropos pattern, a pid-keyed preallocated hash with the same value, sized
   // as agents deploy it (for pid_max, since the number of tasks is not known up front: the
-  // seed's "statically sized" map) and, the baseline's best case, sized exactly n.
+  // seed's "statically sized" map) and, the baseline's best case, sized exactly n. The goals
+  // are judged against the first, the map the seed describes agents deploying; the second is
+  // printed for reference (a map sized for today's n fails inserts once tasks grow).
   const r = rig();
   const t = r.f.transport;
   const key = new Uint8Array(4);
@@ -232,7 +234,7 @@ for (const n of NS) {
       checkSum(what, n, run());
       return best(BUDGET_MS, run) / n;
     };
-    const syscalls = (fd) => {
+    const syscalls = (fd, judged) => {
       const perPid = timedChecked("LOOKUP_ELEM", () => {
         let s = 0;
         for (let i = 0; i < n; i++) {
@@ -253,10 +255,11 @@ for (const n of NS) {
         return s;
       });
       const mappedNs = m.scanNs;
-      return `LOOKUP_ELEM ${fmt(perPid)}/pid → ${x(perPid, mappedNs)} (${goal(perPid / mappedNs >= 300)} ≥300×), LOOKUP_BATCH ${fmt(batch)}/pid → ${x(batch, mappedNs)} (${goal(batch / mappedNs >= 60)} ≥60×)`;
+      const verdict = (ratio, want) => (judged ? ` (${goal(ratio >= want)} ≥${want}×)` : "");
+      return `LOOKUP_ELEM ${fmt(perPid)}/pid → ${x(perPid, mappedNs)}${verdict(perPid / mappedNs, 300)}, LOOKUP_BATCH ${fmt(batch)}/pid → ${x(batch, mappedNs)}${verdict(batch / mappedNs, 60)}`;
     };
     const hash = hashOf(n);
-    const vsExact = syscalls(hash);
+    const vsExact = syscalls(hash, false);
     const keys = randomOwners(n);
     const sysNs = best(BUDGET_MS, () => {
       let a = 0;
@@ -269,11 +272,11 @@ for (const n of NS) {
     }) / keys.length;
     t.close(hash);
     const pidMaxHash = hashOf(PID_MAX);
-    const vsPidMax = syscalls(pidMaxHash);
+    const vsPidMax = syscalls(pidMaxHash, true);
     t.close(pidMaxHash);
     console.log(`P1 n=${n}: mapped scan ${m.scanNs.toFixed(1)} ns/entry (${fmt(m.scanNs * n)} for all; forEach ${m.forEachNs.toFixed(1)} ns/entry)`);
     console.log(`   vs hash sized for pid_max ${PID_MAX}: ${vsPidMax}`);
-    console.log(`   vs hash sized exactly ${n}:   ${vsExact}`);
+    console.log(`   vs hash sized exactly ${n} (the baseline's best case, not deployable: tasks come and go): ${vsExact}`);
     console.log(`P2 n=${n}: get(owner) through the owner index, random owners ${fmt(m.getNs)} | BPF_MAP_LOOKUP_ELEM ${fmt(sysNs)} → ${x(sysNs, m.getNs)} (${goal(sysNs / m.getNs >= 25)} ≥25×) | same owners in owner order ${fmt(m.orderedNs)} → ${x(sysNs, m.orderedNs)}`);
   }
   r.close();
