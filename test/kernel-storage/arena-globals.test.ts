@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { MappedStorage } from "@bpf-skel/sdk/storage/kernel";
+import { itArena } from "../support/arena.js";
 import { clang19Missing, requirement, rootMissing } from "../support/env.js";
 import { ProcCtx } from "./generated/proc-ctx.js";
 import { loadFixture } from "./support/fixture-loader.js";
@@ -10,7 +11,7 @@ import { FIXTURES, SYNTH_BASE } from "./support/harness.js";
 // starts at page region_pgoff = 1: the header says so, the reader opens there, and the
 // globals (BPF reads and writes them through the same arena) are left intact.
 describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("mapped storage after arena globals", () => {
-  it("places the region after .addr_space.1 and keeps the globals", () => {
+  itArena("places the region after .addr_space.1 and keeps the globals", () => {
     using f = loadFixture(join(FIXTURES, "arena_globals.bpf.o"));
     expect(f.storage.regionPage).toBe(1);
     using driver = new MappedStorage(f.storage, { refillIntervalMs: 0 });

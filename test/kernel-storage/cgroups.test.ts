@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { LocalStorage } from "@bpf-skel/sdk/storage";
 import { MappedStorage } from "@bpf-skel/sdk/storage/kernel";
+import { itArena } from "../support/arena.js";
 import { clang19Missing, requirement, rootMissing } from "../support/env.js";
 import { CgrpCtx } from "./generated/cgrp-ctx.js";
 import { loadFixture } from "./support/fixture-loader.js";
@@ -18,7 +19,7 @@ const cgroup2Missing = () => (cgroup2Root() === undefined ? "no cgroup2 hierarch
 // Mapped cgroup storage: an entry keyed by cgroup id, created through bpf_cgroup_from_id +
 // skel_cgrp_storage_get, read in place, and freed by the library's tp_btf/cgroup_rmdir hook.
 describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()) || requirement(cgroup2Missing()))("mapped cgroup storage on the kernel", () => {
-  it("creates an entry per cgroup id and frees it at rmdir", () => {
+  itArena("creates an entry per cgroup id and frees it at rmdir", () => {
     using f = loadFixture(join(FIXTURES, "cgrp_ctx.bpf.o"));
     using driver = new MappedStorage(f.storage, { refillIntervalMs: 0 });
     using storage: LocalStorage<CgrpCtx, "cgrp_ctx_stor"> = driver.open("cgrp_ctx_stor", CgrpCtx);

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeArena } from "../support/arena.js";
 import { clang19Missing, requirement, rootMissing } from "../support/env.js";
 import { alive, taskStorage, type TaskStorageRig } from "./support/harness.js";
 
@@ -13,7 +14,7 @@ const CONCURRENT = 16;
 // ≥ 10,000 fork/exit cycles on the real kernel: every child gets an entry when it is first
 // switched in and loses it at exit; slots are reused lowest-first, so slab pages stay at the
 // live peak. Index leaves cover the pid range touched (one per 512 pids), never more.
-describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("mapped task storage churn on the kernel", () => {
+describeArena(requirement(rootMissing()) || requirement(clang19Missing()), "mapped task storage churn on the kernel", () => taskStorage({ attach: true }), () => {
   let rig: TaskStorageRig;
   let pidAtStart = 0;
   beforeAll(() => {

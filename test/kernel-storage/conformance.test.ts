@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { RegionWriter, SimArena } from "@bpf-skel/runtime-sim";
 import { ENTRY_SIZE, LocalStorage } from "@bpf-skel/sdk/storage";
 import type { MappedRegion } from "@bpf-skel/sdk/transport";
+import { itArena } from "../support/arena.js";
 import { clang19Missing, requirement, rootMissing } from "../support/env.js";
 import { TaskCtx } from "./generated/task-ctx.js";
 import { SYNTH_BASE, taskStorage } from "./support/harness.js";
@@ -82,7 +83,7 @@ function snapshot(s: LocalStorage<TaskCtx, "task_ctx_stor">): Snapshot {
 // contract — same owners, same handles (entry offset + generation), same entry headers and
 // value bytes, same counters. Both allocators are lowest-first, so even offsets must agree.
 describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("simulator and kernel agree on the region", () => {
-  it("plays create / free / reuse identically", () => {
+  itArena("plays create / free / reuse identically", () => {
     using rig = taskStorage({ attach: false, poolTarget: POOL });
     for (const s of STEPS) rig.owners(s.op, s.start, s.count, s.step);
     const kernel = snapshot(rig.storage);
@@ -112,7 +113,7 @@ describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("si
 });
 
 describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("a reader over an unmapped arena", () => {
-  it("throws ClosedError from every call instead of touching the unmapped pages", () => {
+  itArena("throws ClosedError from every call instead of touching the unmapped pages", () => {
     const rig = taskStorage({ attach: false, poolTarget: POOL });
     const storage = rig.storage;
     let unmapped = false;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { describeArena } from "../support/arena.js";
 import { clang19Missing, requirement, rootMissing } from "../support/env.js";
 import { alive, procStatus, sleep, taskStorage, type TaskStorageRig } from "./support/harness.js";
 
@@ -17,7 +18,7 @@ function leaked(rig: TaskStorageRig): number[] {
 // Kernel truth for mapped task storage: BPF (tp_btf/sched_switch, sched_process_exec) writes
 // per-task entries into the arena; we read them in place with the same LocalStorage reader as
 // the simulator and compare with /proc.
-describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("mapped task storage on the kernel vs /proc", () => {
+describeArena(requirement(rootMissing()) || requirement(clang19Missing()), "mapped task storage on the kernel vs /proc", () => taskStorage({ attach: true }), () => {
   let rig: TaskStorageRig;
   beforeAll(() => {
     rig = taskStorage({ attach: true });

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { itArena } from "../support/arena.js";
 import { clang19Missing, requirement, rootMissing } from "../support/env.js";
 import { loadFixture } from "./support/fixture-loader.js";
 
@@ -7,7 +8,7 @@ const fixture = join(import.meta.dirname, "../fixtures/storage-kernel/task_ctx.b
 
 // Every program storage.bpf.h generates, plus the fixture's own, must pass the 6.18 verifier.
 describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("storage.bpf.h on the verifier", () => {
-  it("loads every program of the task_ctx fixture", () => {
+  itArena("loads every program of the task_ctx fixture", () => {
     using f = loadFixture(fixture);
     expect([...f.programs.keys()].sort()).toEqual([
       "bench_get", "bskel_init", "bskel_refill", "depopulate", "on_exec", "on_switch", "populate", "task_ctx_stor__bskel_exit",
@@ -21,7 +22,7 @@ describe.skipIf(requirement(rootMissing()) || requirement(clang19Missing()))("st
     expect(start >> 32n).toBe(end >> 32n);
   });
 
-  it("loads every program of the cgrp_ctx fixture (cgroup storage, rmdir hook, kfunc cgroup lookup)", () => {
+  itArena("loads every program of the cgrp_ctx fixture (cgroup storage, rmdir hook, kfunc cgroup lookup)", () => {
     using f = loadFixture(join(import.meta.dirname, "../fixtures/storage-kernel/cgrp_ctx.bpf.o"));
     expect([...f.programs.keys()].sort()).toEqual(["bskel_init", "bskel_refill", "cgrp_ctx_stor__bskel_reg", "cgrp_ctx_stor__bskel_rmdir", "cgrp_touch"]);
     expect(f.mapDefs.get("cgrp_ctx_stor")).toMatchObject({ type: 32, keySize: 4, valueSize: 24 });

@@ -6,7 +6,7 @@ import { Scratch } from "./scratch.js";
 import { bpfAttr, bpfRaw, sharedAttr } from "./syscalls.js";
 import {
   BPF_MAP_CREATE, BPF_MAP_DELETE_ELEM, BPF_MAP_FREEZE, BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_ELEM,
-  BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_ELEM, BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
+  BPF_MAP_LOOKUP_BATCH, BPF_MAP_LOOKUP_ELEM, BPF_MAP_TYPE_ARENA, BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_MAP_TYPE_PERCPU_ARRAY, BPF_MAP_TYPE_PERCPU_CGROUP_STORAGE,
   BPF_MAP_TYPE_PERCPU_HASH, BPF_MAP_UPDATE_ELEM, BPF_OBJ_NAME_LEN, bpfCommandName,
 } from "./uapi.js";
 import { perCpuValueSize } from "./cpus.js";
@@ -47,7 +47,19 @@ export function mapCreate(def: MapCreateOptions): number {
   if (def.btf !== undefined) {
     a.u32(C.btf_fd[0], def.btf.fd).u32(C.btf_key_type_id[0], def.btf.keyTypeId).u32(C.btf_value_type_id[0], def.btf.valueTypeId);
   }
-  return bpfAttr(BPF_MAP_CREATE, a, `map '${def.name}' type ${def.type}`);
+  const r = bpfRaw(BPF_MAP_CREATE, a);
+  if (r >= 0) return r;
+  throw syscallError(bpfCommandName(BPF_MAP_CREATE), -r, `map '${def.name}' type ${def.type}${createHint(def.type, -r)}`);
+}
+
+/**
+ * createHint explains a refusal whose errno alone misleads: some kernels answer EPERM to every
+ * BPF arena even for root with CAP_BPF (a security policy, e.g. under lockdown), and then every
+ * object with an arena, mapped storage included, cannot load there.
+ */
+function createHint(type: number, err: number): string {
+  if (type === BPF_MAP_TYPE_ARENA && err === Errno.EPERM) return " (BPF_MAP_TYPE_ARENA): this kernel refuses BPF arenas to this process";
+  return "";
 }
 
 /** sanitizeName keeps the characters the kernel accepts in object names ([A-Za-z0-9_.]). */

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, readdirSync, unlinkSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { itArena } from "../../../../test/support/arena.js";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
 import { parseBtf } from "../../src/btf/parse.js";
 import type { BtfComposite } from "../../src/btf/types.js";
@@ -51,7 +52,7 @@ describe.skipIf(requirement(rootMissing()))("kernel objects", () => {
     expect(t.openFds()).toEqual([]);
   });
 
-  it("arena: create with map_extra, mmap there, write from user space, read and write from BPF", () => {
+  itArena("arena: create with map_extra, mmap there, write from user space, read and write from BPF", () => {
     using t = new KernelTransport();
     const pages = 16;
     const address = 1n << 44n;
@@ -82,7 +83,7 @@ describe.skipIf(requirement(rootMissing()))("kernel objects", () => {
     expect(() => t.mmapMap(arena, pages * 4096, { address })).toThrow(/mmap: E/);
   });
 
-  it("fd_array_cnt binds maps no instruction references (an arena for addr_space_cast)", () => {
+  itArena("fd_array_cnt binds maps no instruction references (an arena for addr_space_cast)", () => {
     using t = new KernelTransport();
     const address = 5n << 44n;
     const arena = t.createMap({
@@ -102,7 +103,7 @@ describe.skipIf(requirement(rootMissing()))("kernel objects", () => {
     expect(objInfo(prog, 232).getUint32(52, true)).toBe(1);
   });
 
-  it("a 4 GiB arena (the kernel's largest) maps whole and its view spans all of it", () => {
+  itArena("a 4 GiB arena (the kernel's largest) maps whole and its view spans all of it", () => {
     using t = new KernelTransport();
     const pages = 1 << 20;
     const address = 3n << 44n;

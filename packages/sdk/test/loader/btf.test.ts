@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { itArena } from "../../../../test/support/arena.js";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
 import { parseBtf } from "../../src/btf/index.js";
 import { BpfSyscallError } from "../../src/errors/index.js";
@@ -91,15 +92,27 @@ describe.skipIf(requirement(rootMissing()))("the kernel accepts the fixed-up BTF
   it("without BTF the loader goes on where that is safe and refuses where it is not; a given transport stays open", () => {
     using t = new RefusingTransport();
     {
-      using obj = BpfObject.open(fixture("loader/arena.bpf.o"), { transport: t }).load();
+      using obj = BpfObject.open(fixture("loader/globals.bpf.o"), { transport: t }).load();
       expect(obj.btfSkipped).toMatch(/BPF_BTF_LOAD: EINVAL/);
       expect(obj.btfFd).toBeUndefined();
-      expect(obj.run("arena_write", new Uint8Array(8)).retval).toBe(0);
+      const args = new Uint8Array(24);
+      new DataView(args.buffer).setBigUint64(0, 1n, true);
+      expect(obj.run("touch_globals", args).retval).toBe(0);
     }
     expect(t.closed).toBe(false);
     expect(t.openFds()).toEqual([]);
     expect(() => BpfObject.open(fixture("lifecycle/task_counter.bpf.o"), { transport: t }).load()).toThrow(/BPF_BTF_LOAD: EINVAL/);
     expect(t.closed).toBe(false);
+    expect(t.openFds()).toEqual([]);
+  });
+
+  itArena("an arena object loads without BTF too, and its syscall program runs", () => {
+    using t = new RefusingTransport();
+    {
+      using obj = BpfObject.open(fixture("loader/arena.bpf.o"), { transport: t }).load();
+      expect(obj.btfSkipped).toMatch(/BPF_BTF_LOAD: EINVAL/);
+      expect(obj.run("arena_write", new Uint8Array(8)).retval).toBe(0);
+    }
     expect(t.openFds()).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { release } from "node:os";
 import { describe, expect, it } from "vitest";
+import { itArena } from "../../../../test/support/arena.js";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
 import { caught as failure } from "../../../../test/support/leaks.js";
 import { isLoaderError, isVerifierError, type VerifierError } from "../../src/errors/index.js";
@@ -10,7 +11,7 @@ import { fdCount, fixture, u32, u64 } from "./support.js";
 
 /** failure runs `fn` and returns what it threw. */
 describe.skipIf(requirement(rootMissing()))("programs on the real kernel: syscall, arena, calls, kconfig, rejections", () => {
-  it("a syscall program runs with a typed context and writes an arena that TypeScript reads in place", () => {
+  itArena("a syscall program runs with a typed context and writes an arena that TypeScript reads in place", () => {
     using obj = BpfObject.open(fixture("loader/arena.bpf.o")).load();
     const arena = obj.arena!;
     const spec = obj.spec.arena!;

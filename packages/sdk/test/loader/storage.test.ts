@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
+import { itArena } from "../../../../test/support/arena.js";
 import { requirement, rootMissing } from "../../../../test/support/env.js";
 import { MappedStorage } from "../../src/storage/kernel/index.js";
 import { BpfObject } from "../../src/loader/index.js";
@@ -12,7 +13,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // The storage fixtures (arena + task storage + kfuncs + tp_btf + syscall programs) through the
 // live loader instead of test/kernel-storage's hand-written one: the loader can replace it.
 describe.skipIf(requirement(rootMissing()))("mapped storage objects through the live loader", () => {
-  it("task_ctx.bpf.o: every program loads, the arena is mapped where the kernel chose, and a child's entry matches /proc", async () => {
+  itArena("task_ctx.bpf.o: every program loads, the arena is mapped where the kernel chose, and a child's entry matches /proc", async () => {
     const before = fdCount();
     {
       using obj = BpfObject.open(fixture("storage-kernel/task_ctx.bpf.o")).load();
@@ -46,7 +47,7 @@ describe.skipIf(requirement(rootMissing()))("mapped storage objects through the 
     expect(fdCount()).toBe(before);
   });
 
-  it("cgrp_ctx.bpf.o loads with cgroup storage (BTF key/value ids) and its kfuncs", () => {
+  itArena("cgrp_ctx.bpf.o loads with cgroup storage (BTF key/value ids) and its kfuncs", () => {
     using obj = BpfObject.open(fixture("storage-kernel/cgrp_ctx.bpf.o")).load();
     expect([...obj.programs.keys()].sort()).toEqual(["bskel_init", "bskel_refill", "cgrp_ctx_stor__bskel_reg", "cgrp_ctx_stor__bskel_rmdir", "cgrp_touch"]);
     expect(obj.map("cgrp_ctx_stor").spec).toMatchObject({ type: 32, keySize: 4, valueSize: 24 });

@@ -9,6 +9,7 @@ import { isVerifierError } from "@bpf-skel/sdk/errors";
 import { BPF_MAP_TYPE, explainRejection, fixedBtfBytes, prepareProgram, readObject, type ObjectSpec } from "@bpf-skel/sdk/object";
 import { close as closeFd, KernelTransport, pidfdOpen } from "../../src/kernel/index.js";
 import type { BtfFd, MapFd, MappedRegion, ProgFd } from "../../src/transport/transport.js";
+import { itArena } from "../../../../test/support/arena.js";
 import { clang19Missing, clangPath, requirement, rootMissing } from "../../../../test/support/env.js";
 import { fixtureBytes, loaderFixtures, type FixtureName } from "./fixtures.js";
 
@@ -135,7 +136,7 @@ describe.skipIf(requirement(rootMissing()))("fixtures loaded through KernelTrans
     }
   });
 
-  it("arena: __arena globals written by BPF are read in place", () => {
+  itArena("arena: __arena globals written by BPF are read in place", () => {
     using t = new KernelTransport();
     const o = open(t, "arena");
     const prog = o.load("arena_write");
