@@ -50,11 +50,15 @@ export class SimTransport implements Transport {
   readonly #links = new Map<number, { prog: ProgFd; target: AttachTarget }>();
   readonly #btfs = new Map<number, Uint8Array>();
   readonly #regions = new Set<SimMappedRegion>();
+  /** #ownsKernel: the kernel was made here (no kernel passed in), so dispose closes it too. */
+  readonly #ownsKernel: boolean;
   #nextFd = 3;
   #closed = false;
 
-  constructor(kernel: SimKernel = new SimKernel()) {
-    this.kernel = kernel;
+  /** The transport runs on `kernel`, which stays the caller's; unset, it makes one of its own and closes it with itself. */
+  constructor(kernel?: SimKernel) {
+    this.#ownsKernel = kernel === undefined;
+    this.kernel = kernel ?? new SimKernel();
   }
 
   #fd(): number {
@@ -293,6 +297,7 @@ export class SimTransport implements Transport {
     for (const fd of [...this.#links.keys(), ...this.#progs.keys(), ...this.#maps.keys(), ...this.#btfs.keys()]) this.close(fd as MapFd);
     for (const r of [...this.#regions]) r[Symbol.dispose]();
     this.#closed = true;
+    if (this.#ownsKernel) this.kernel[Symbol.dispose]();
   }
 }
 

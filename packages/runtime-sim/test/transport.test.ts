@@ -121,4 +121,13 @@ describe("SimTransport", () => {
     expect(errno(() => t.lookupElem(fd, u32(0), 4))).toBe("EBADF");
     expect(errno(() => t.createMap({ name: "b", type: BPF_MAP_TYPE_HASH, keySize: 4, valueSize: 4, maxEntries: 1 }))).toBe("EBADF");
   });
+
+  it("dispose closes the kernel it made, and leaves a kernel it was given to its owner", () => {
+    const own = new SimTransport();
+    own[Symbol.dispose]();
+    expect(() => own.kernel.createTask()).toThrow(/simulated kernel was closed/);
+    using kernel = new SimKernel();
+    new SimTransport(kernel)[Symbol.dispose]();
+    expect(kernel.createTask().pid).toBeGreaterThan(0);
+  });
 });
