@@ -32,6 +32,9 @@ const ENTRY_OWNER_W = ENTRY.owner_id >> 2;
 const TAG_MASK = 0xff00ffff | 0;
 const liveTag = (mapId: number): number => ((BSKEL_ENTRY_LIVE << 24) | mapId) & TAG_MASK;
 const PGDESC_CLASS = PGDESC.class_id;
+// Page number to u32 index by a shift: int32 arithmetic (pages < 2^20), where a multiply of the
+// Uint32Array value would go through doubles.
+const PAGE_WORD_SHIFT = BSKEL_PAGE_SHIFT - 2;
 
 /**
  * LocalStorage reads one mapped storage map (task or cgroup storage) in place, with no syscall:
@@ -65,11 +68,17 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   readonly #hwmIdx: number;
   readonly #maxRetries: number;
   /**
-   * #views caches one view per slot, two levels deep: `#views[page][slot]`. The outer
-   * array is grown by push so it stays a packed (fast) array; one flat array indexed by offset
-   * would turn into a dictionary once offsets are sparse, and cost a hash lookup per access.
+   * #views caches one view per slot in one flat array indexed by the slot's dense number
+   * `page * slots + slot - #slotBias` (data pages only, see #slotNo): a random get then loads
+   * one element, not an inner array and its elements as well. Grown by push only, so it stays
+   * a fast-elements array (indexing by byte offset would leave gaps that turn it into a
+   * dictionary). It costs a pointer per slot of every data page below the highest cached slot.
    */
-  #views: ((V | undefined)[] | undefined)[] = [];
+  #views: (V | undefined)[] = [];
+  /** #slotBias is the dense number the first data page's slot 0 would have without it (data_pgoff * slots). */
+  readonly #slotBias: number;
+  /** #base32 is #base in u32 words. */
+  readonly #base32: number;
   /** #stride and #slots of this map's size class (fixed when the region is initialised). */
   readonly #stride: number;
   readonly #slots: number;
@@ -122,6 +131,8 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     this.#stride = region.u16[(clsAt + CLASS.stride) >>> 1]!;
     this.#slots = region.u16[(clsAt + CLASS.nr_slots) >>> 1]!;
     this.#invStride = 1 / this.#stride;
+    this.#slotBias = region.header.data_pgoff * this.#slots;
+    this.#base32 = region.base >>> 2;
     if (this.#stride === 0 || this.#stride % 16 !== 0 || this.#slots === 0 || BSKEL_SLAB_HDR_SIZE + this.#slots * this.#stride > BSKEL_PAGE_SIZE) {
       throw new LayoutError(`size class ${info.classId} has stride ${this.#stride} and ${this.#slots} slots`, { input: region.input, symbol: mapName, offset: clsAt });
     }
@@ -149,12 +160,18 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
 
   /**
    * #enter starts every call that reads the region: the storage and its mapping must be open,
-   * and once the published epoch moved (pages came or went) #revalidate catches up. Kept flat
-   * (no call on the way through): it is inlined into get()'s path.
+   * and once the published epoch moved (pages came or went) #revalidate catches up. One test
+   * on the way through (close() sets #epoch to -1, which no u32 equals): it is inlined into
+   * get()'s path.
    */
   #enter(): void {
-    if (this.#closed || this.#mapping.closed) throw this.#closedError();
-    if (this.#u32[this.#epochIdx] !== this.#epoch) this.#revalidate();
+    if (this.#mapping.closed || this.#u32[this.#epochIdx] !== this.#epoch) this.#reenter();
+  }
+
+  /** #reenter is #enter's rare path: ClosedError, or the epoch moved. */
+  #reenter(): void {
+    this.#assertOpen();
+    this.#revalidate();
   }
 
   /** #revalidate re-reads the high-water mark and drops the cached views: the epoch moved. */
@@ -164,50 +181,75 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     this.#views = [];
   }
 
-  /** #page checks that region page `p` may be touched (below the high-water mark). */
+  /** #below checks that region page `p` may be touched (below the high-water mark). */
   #below(p: number): boolean {
     if (p < this.#hwm) return true;
     this.#hwm = Atomics.load(this.#u32, this.#hwmIdx);
     return p < this.#hwm;
   }
 
-  /** #find returns the entry offset of `key` after validating its header, or 0. Sets #gen. */
+  /**
+   * #find returns the entry offset of `key` after validating its header, or 0. Sets #gen.
+   * Kept small in bytecode, the rare path (a page past the cached high-water mark) a call in
+   * tail position: V8 inlines into a caller's loop only up to a bytecode budget, which get()'s
+   * path shares with the getters the caller then runs on the view (measured: a getter left
+   * out cost ~2–3 ns per get).
+   */
   #gen = 0;
   #find(key: number): number {
     this.#enter();
-    const u32 = this.#u32;
     if (!(key > 0 && key < BSKEL_KEY_LIMIT) || (key | 0) !== key) return 0;
+    const u32 = this.#u32;
+    const hwm = this.#hwm;
+    const base = this.#base32;
     const l1 = u32[this.#rootIdx + (key >>> BSKEL_INDEX_ROOT_SHIFT)]!;
-    if (l1 === 0 || !this.#below(l1)) return 0;
-    const base = this.#base;
-    const leaf = u32[((base + l1 * BSKEL_PAGE_SIZE) >>> 2) + ((key >>> BSKEL_INDEX_L1_SHIFT) & 1023)]!;
-    if (leaf === 0 || !this.#below(leaf)) return 0;
-    const w = ((base + leaf * BSKEL_PAGE_SIZE) >>> 2) + (key & 511) * 2;
+    if (l1 === 0) return 0;
+    if (l1 >= hwm) return this.#findPastHwm(key, hwm);
+    const leaf = u32[base + (l1 << PAGE_WORD_SHIFT) + ((key >>> BSKEL_INDEX_L1_SHIFT) & 1023)]!;
+    if (leaf === 0) return 0;
+    if (leaf >= hwm) return this.#findPastHwm(key, hwm);
+    const w = base + (leaf << PAGE_WORD_SHIFT) + (key & 511) * 2;
     const off = u32[w]!;
+    if (off === 0) return 0;
+    if (off >>> BSKEL_PAGE_SHIFT >= hwm) return this.#findPastHwm(key, hwm);
     const gen = u32[w + 1]!;
-    if (off === 0 || !this.#below(off >>> BSKEL_PAGE_SHIFT)) return 0;
-    const e = (base + off) >>> 2;
-    if (
-      (u32[e + ENTRY_TAG_W]! & TAG_MASK) !== this.#tag ||
-      u32[e + ENTRY_GEN_W] !== gen ||
-      u32[e + ENTRY_OWNER_W] !== key ||
-      u32[e + ENTRY_OWNER_W + 1] !== 0
-    ) {
+    const e = base + (off >>> 2);
+    if ((u32[e + ENTRY_TAG_W]! & TAG_MASK) !== this.#tag || u32[e + ENTRY_GEN_W] !== gen || u32[e + ENTRY_OWNER_W] !== key || u32[e + ENTRY_OWNER_W + 1] !== 0) {
       return 0; // freed or reused under us, or a torn index word: absent
     }
     this.#gen = gen;
     return off;
   }
 
-  #view(off: number): V {
-    const p = off >>> BSKEL_PAGE_SHIFT;
+  /** #findPastHwm is #find's rare path: a pointer past the high-water mark it read (`seen`). Re-read the mark; if it moved, look again. */
+  #findPastHwm(key: number, seen: number): number {
+    this.#hwm = Atomics.load(this.#u32, this.#hwmIdx);
+    return this.#hwm > seen ? this.#find(key) : 0;
+  }
+
+  /** #view returns the cached view of the slot at entry offset `off`, dense number `k` (making it on first use). */
+  #view(off: number, k: number): V {
     const views = this.#views;
-    const page = (p < views.length ? views[p] : undefined) ?? this.#page(p);
+    const v = k >= 0 && k < views.length ? views[k] : undefined;
+    return v !== undefined ? v : this.#miss(off, k);
+  }
+
+  /** #slotNo returns the dense number of the slot starting at entry offset `off`, or -1 when no slot of a data page starts there. */
+  #slotNo(off: number): number {
     const r = (off & (BSKEL_PAGE_SIZE - 1)) - BSKEL_SLAB_HDR_SIZE;
-    const i = (r * this.#invStride + 0.5) | 0; // r / stride, rounded: a multiply, not a divide
-    if (i * this.#stride !== r || r < 0 || i >= this.#slots) return this.#valueClass.wrap(this.#target, this.#base + off + this.#valueOff); // not a slot start: never cached
-    const v = page[i];
-    return v !== undefined ? v : (page[i] = this.#wrapSlot(this.#base + off + this.#valueOff));
+    const i = (r * this.#invStride + 0.5) | 0; // r / stride, rounded: a multiply, not a divide; >= 0 for every r >= -32
+    if (i * this.#stride !== r || i >= this.#slots) return -1;
+    const k = (off >>> BSKEL_PAGE_SHIFT) * this.#slots + i - this.#slotBias;
+    return k < 0 ? -1 : k; // k < 0: a page below the data pages
+  }
+
+  /** #miss is #view's cold path: the view of a slot not cached yet, or of an offset where no slot starts (never cached). */
+  #miss(off: number, k: number): V {
+    const at = this.#base + off + this.#valueOff;
+    if (k < 0) return this.#valueClass.wrap(this.#target, at);
+    const views = this.#views;
+    while (views.length <= k) views.push(undefined); // by push: the array stays packed
+    return (views[k] = this.#wrapSlot(at));
   }
 
   /**
@@ -220,20 +262,10 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     return v;
   }
 
-  /** #page makes the view cache of page `p`, growing the outer array by push (so it stays packed). */
-  #page(p: number): (V | undefined)[] {
-    const views = this.#views;
-    while (views.length <= p) views.push(undefined);
-    const page: (V | undefined)[] = [];
-    for (let i = 0; i < this.#slots; i++) page.push(undefined);
-    views[p] = page;
-    return page;
-  }
-
   /** get returns a live view of `owner`'s value (pid or cgroup id), or undefined when it has none. */
   get(owner: number): V | undefined {
     const off = this.#find(owner);
-    return off === 0 ? undefined : this.#view(off);
+    return off === 0 ? undefined : this.#view(off, this.#slotNo(off));
   }
 
   /** has says whether `owner` has an entry. */
@@ -266,7 +298,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     if (off < 0) {
       throw new StaleHandleError("handle names a freed or reused entry", { input: this.region.input, symbol: this.info.name, offset: handleOffset(h) });
     }
-    return this.#view(off);
+    return this.#view(off, this.#slotNo(off));
   }
 
   /** ownerOf returns the owner id a live handle belongs to; throws StaleHandleError otherwise. */
@@ -293,7 +325,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
       const seqIdx = (this.#base + off + ENTRY.seq) >>> 2;
       const s1 = Atomics.load(this.#i32, seqIdx);
       if ((s1 & 1) !== 0) continue;
-      const r = fn(this.#view(off));
+      const r = fn(this.#view(off, this.#slotNo(off)));
       const s2 = Atomics.load(this.#i32, seqIdx);
       if (s1 === s2 && Atomics.load(this.#u32, (this.#base + off + ENTRY.gen) >>> 2) === gen) return r;
     }
@@ -327,19 +359,21 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const u32 = this.#u32;
     const base = this.#base;
     const tag = this.#tag;
-    const views = this.#views;
     const valueOff = this.#valueOff;
     for (let p = dataPage; p < hwm; p++) {
       const d = descBase + p * PGDESC_SIZE;
       if (u8[d + PGDESC_KIND] !== BSKEL_PAGE_SLAB || u8[d + PGDESC_CLASS] !== cls) continue;
-      const page = (p < views.length ? views[p] : undefined) ?? this.#page(p);
+      const k0 = p * slots - this.#slotBias;
+      // Re-read per page: fn may have run a call that dropped the cache (epoch moved).
+      const views = this.#views;
+      while (views.length < k0 + slots) views.push(undefined); // by push: the array stays packed
       const pageOff = p * BSKEL_PAGE_SIZE;
       let off = BSKEL_SLAB_HDR_SIZE;
       for (let s = 0; s < slots; s++, off += stride) {
         const e = base + pageOff + off;
         if ((u32[(e + ENTRY_TAG) >>> 2]! & TAG_MASK) !== tag) continue;
-        let v = page[s];
-        if (v === undefined) v = page[s] = this.#wrapSlot(e + valueOff);
+        let v = views[k0 + s];
+        if (v === undefined) v = views[k0 + s] = this.#wrapSlot(e + valueOff);
         fn(v, u32[(e + ENTRY_OWNER) >>> 2]!);
       }
     }
@@ -408,6 +442,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
     const u32 = this.#u32;
     const base = this.#base;
     const tag = this.#tag;
+    const slotBias = this.#slotBias;
     const next = (): IteratorResult<[number, V]> => {
       if (walk === undefined) {
         walk = this.#slabs();
@@ -426,9 +461,10 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
         }
         while (s < slots) {
           const off = p * BSKEL_PAGE_SIZE + BSKEL_SLAB_HDR_SIZE + s * stride;
+          const k = p * slots + s - slotBias;
           s++;
           const e = base + off;
-          if ((u32[(e + ENTRY_TAG) >>> 2]! & TAG_MASK) === tag) return { value: [u32[(e + ENTRY_OWNER) >>> 2]!, this.#view(off)], done: false };
+          if ((u32[(e + ENTRY_TAG) >>> 2]! & TAG_MASK) === tag) return { value: [u32[(e + ENTRY_OWNER) >>> 2]!, this.#view(off, k)], done: false };
         }
         p++;
         s = -1;
@@ -481,6 +517,7 @@ export class LocalStorage<V, Map extends string = string> implements Disposable,
   /** close drops the views; every later access throws ClosedError. Closing twice is harmless. The mapping stays its owner's. */
   close(): void {
     this.#closed = true;
+    this.#epoch = -1;
     this.#views = [];
   }
 
