@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
+import { isBpfSyscallError } from "@bpf-skel/sdk/errors";
 import { BpfObject, vmlinuxBtf } from "@bpf-skel/sdk/loader";
 
 if (process.getuid?.() !== 0) {
@@ -29,9 +30,32 @@ let t0 = performance.now();
 vmlinuxBtf();
 console.log(`vmlinux BTF parse (once per process): ${(performance.now() - t0).toFixed(0)} ms`);
 
+/**
+ * arenaRefusal loads `file` once and returns the kernel's refusal of its arena (some kernels
+ * answer EPERM to every BPF arena, see docs/kernel-transport.md), or undefined when it loads.
+ * Any other failure is thrown: the bench is about objects that load.
+ */
+function arenaRefusal(file) {
+  const obj = BpfObject.open(file, { pinRoot: null });
+  try {
+    obj.load();
+    return undefined;
+  } catch (e) {
+    if (isBpfSyscallError(e) && e.command === "BPF_MAP_CREATE" && /BPF_MAP_TYPE_ARENA/.test(e.message)) return e.message;
+    throw e;
+  } finally {
+    obj.close();
+  }
+}
+
 const spawnCost = median(Array.from({ length: 10 }, () => ms(() => execFileSync("bpftool", ["version"], { stdio: "ignore" }))));
 for (const rel of OBJECTS) {
   const file = join(root, rel);
+  const refused = arenaRefusal(file);
+  if (refused !== undefined) {
+    console.log(`\n${rel}\n  skipped: ${refused}`);
+    continue;
+  }
   const phases = { open: [], load: [], attach: [], close: [] };
   for (let i = 0; i < ROUNDS + 3; i++) {
     let obj;
