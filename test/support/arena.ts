@@ -93,7 +93,7 @@ const refusedName = (name: string) => `${name} — the kernel refuses arenas: fa
 export function itArena(name: string, body: () => unknown, timeout?: number): void {
   const refused = arenaRefused();
   if (refused === undefined) it(name, body as () => void, timeout);
-  else it(refusedName(name), () => warnRefused(refused).then(() => expectArenaRefused(body)), timeout);
+  else it(refusedName(name), () => expectRefusedWarning(refused, body), timeout);
 }
 
 /**
@@ -104,9 +104,11 @@ export function itArena(name: string, body: () => unknown, timeout?: number): vo
 export function describeArena(skip: boolean, name: string, enter: () => unknown, suite: () => void): void {
   const refused = arenaRefused();
   if (refused === undefined || skip) describe.skipIf(skip)(name, suite);
-  else describe(name, () => it(refusedName("set-up"), () => warnRefused(refused).then(() => expectArenaRefused(enter))));
+  else describe(name, () => it(refusedName("set-up"), () => expectRefusedWarning(refused, enter)));
 }
 
-async function warnRefused(why: string): Promise<void> {
+/** expectRefusedWarning prints why the live form is not registered, then checks the refusal. */
+function expectRefusedWarning(why: string, body: () => unknown): Promise<void> {
   console.warn(`arena refused on this kernel: ${why}`);
+  return expectArenaRefused(body);
 }

@@ -54,8 +54,8 @@ export function mapCreate(def: MapCreateOptions): number {
 
 /**
  * createHint explains a refusal whose errno alone misleads: some kernels answer EPERM to every
- * BPF arena even for root with CAP_BPF (a security policy, e.g. under lockdown), and then every
- * object with an arena, mapped storage included, cannot load there.
+ * BPF arena even for root with CAP_BPF (our 6.18 CI VM since 2026-12-07), and then no object with
+ * an arena, mapped storage included, can load there.
  */
 function createHint(type: number, err: number): string {
   if (type === BPF_MAP_TYPE_ARENA && err === Errno.EPERM) return " (BPF_MAP_TYPE_ARENA): this kernel refuses BPF arenas to this process";
