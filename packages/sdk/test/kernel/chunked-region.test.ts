@@ -9,6 +9,7 @@ import {
 import { BpfObject } from "../../src/loader/index.js";
 import { DisposableStack } from "../../src/util/index.js";
 import { fdCount, fixture } from "../loader/support.js";
+import { u32le } from "./asm.js";
 
 // Kernel facts for an arena-free mapped region (kernels that refuse BPF arenas, as this CI VM's
 // does): an array of maps whose slots hold mmapable 64 KiB array chunks, created on demand after
@@ -16,8 +17,6 @@ import { fdCount, fixture } from "../loader/support.js";
 // region offset through two inlined lookups (test/fixtures/loader/chunked_region.bpf.c).
 const CHUNK = 1 << 16;
 const SLOTS = 1024;
-
-const u32le = (n: number) => new Uint8Array(new Uint32Array([n]).buffer);
 
 describe.skipIf(requirement(rootMissing()))("an arena-free region: mmapable array chunks in an array of maps", () => {
   it("chunks added after load map side by side; BPF and user space read each other's writes in place; a hole is absent to BPF", () => {
